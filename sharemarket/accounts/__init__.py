@@ -1,0 +1,1 @@
+"""Accounts: users, log in, API tokens, profiles, password reset, GDPR export and erasure."""

@@ -1,0 +1,38 @@
+"""Pydantic shapes shared by several API modules."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from sharemarket.geo import Place
+
+
+class PlaceIn(BaseModel):
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lng: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    label: str | None = Field(None, max_length=120)
+
+    def to_place(self) -> Place:
+        return Place(self.lat, self.lng, self.label)
+
+
+class PlaceOut(BaseModel):
+    lat: float
+    lng: float
+    label: str | None = None
+
+
+class UserRef(BaseModel):
+    id: int
+    display_name: str
+
+
+def user_ref(user) -> dict:
+    return {"id": user.id, "display_name": user.display_name}
+
+
+def iso_utc(instant) -> str | None:
+    """RFC 3339 in UTC with a Z, as the contract promises."""
+    if instant is None:
+        return None
+    return instant.astimezone(__import__("datetime").UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,87 @@
+"""The declarative base, the UTC column type and row locking shared by every feature."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware datetimes as UTC and gives them back aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def lock_row(session, model, row_id) -> None:
+    """Take the write lock on one row before a check-then-write on what it guards.
+
+    PostgreSQL: SELECT ... FOR UPDATE holds other writers of that row until commit.
+    SQLite: a no-op UPDATE starts the write transaction, so every other writer of the
+    database waits for our commit (pysqlite opens the transaction on the first write).
+    """
+    table = model.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(table.select().with_only_columns(table.c.id).where(table.c.id == row_id).with_for_update())
+    else:
+        session.execute(
+            text(f"UPDATE {table.name} SET id = id WHERE id = :id"),
+            {"id": row_id},
+        )
+
+
+def migration_include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Autogenerate ignores the spatial indexes, which migrations build by hand (see spatial.py)."""
+    if type_ == "table" and name and "_rtree" in name:
+        return False
+    if type_ == "index" and name and name.endswith("_box"):
+        return False
+    return True

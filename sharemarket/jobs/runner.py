@@ -1,0 +1,62 @@
+"""Running jobs: once at a given time, or forever under APScheduler with a database lease."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from sharemarket.extensions import db
+from sharemarket.jobs.models import JobLease, JobRun
+from sharemarket.jobs.registry import Job, all_jobs
+
+log = logging.getLogger("sharemarket.jobs")
+LEASE = "scheduler"
+HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def summary_line(summary: dict) -> str:
+    return ", ".join(f"{key}={value}" for key, value in summary.items()) or "nothing to do"
+
+
+def run_job(job: Job, now: datetime) -> tuple[bool, str]:
+    """Run one job and commit; on error roll back and record it, so the next job still runs."""
+    try:
+        summary = job.run(now)
+        db.session.commit()
+        ok, line = True, summary_line(summary)
+    except Exception as exc:  # noqa: BLE001 - one failing job must not stop the others
+        db.session.rollback()
+        log.exception("job %s failed", job.name)
+        ok, line = False, f"failed: {type(exc).__name__}: {exc}"[:500]
+    db.session.add(JobRun(name=job.name, started_at=now, finished_at=now, ok=ok, summary=line))
+    db.session.commit()
+    log.info("job %s: %s", job.name, line)
+    return ok, line
+
+
+def run_once(now: datetime) -> list[tuple[str, bool, str]]:
+    return [(job.name, *run_job(job, now)) for job in all_jobs()]
+
+
+def hold_lease(now: datetime, seconds: int = 60) -> bool:
+    """Take or renew the scheduler lease; False while another live process holds it."""
+    until = now + timedelta(seconds=seconds)
+    taken = db.session.execute(
+        update(JobLease)
+        .where(JobLease.name == LEASE, (JobLease.holder == HOLDER) | (JobLease.expires_at < now))
+        .values(holder=HOLDER, expires_at=until)
+    ).rowcount
+    if not taken and db.session.scalar(select(JobLease.name).where(JobLease.name == LEASE)) is None:
+        try:
+            db.session.add(JobLease(name=LEASE, holder=HOLDER, expires_at=until))
+            db.session.flush()
+            taken = 1
+        except IntegrityError:
+            taken = 0
+    db.session.commit() if taken else db.session.rollback()
+    return bool(taken)
