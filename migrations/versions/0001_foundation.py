@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 03:01:23.781069
+Create Date: 2026-11-26 03:05:05.063003
 
 """
 from alembic import op
@@ -107,8 +107,10 @@ def upgrade():
     sa.Column('link', sa.String(length=300), nullable=True),
     sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
     sa.Column('read_at', UTCDateTime(timezone=True), nullable=True),
+    sa.Column('dedupe_key', sa.String(length=120), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('user_id', 'dedupe_key', name=op.f('uq_notifications_user_id_dedupe_key'))
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index('ix_notifications_user_unread', ['user_id', 'read_at', 'id'], unique=False)

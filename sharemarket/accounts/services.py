@@ -236,9 +236,14 @@ def request_password_reset(*, email: str, now: datetime, link_for: Callable[[str
     notifications.queue_email(
         user=user,
         kind="account",
-        subject_key="reset_subject",
-        body_key="reset_body",
-        context={"link": link, "name": user.display_name},
+        subject=_l("Reset your sharemarket password"),
+        body=_l(
+            "Hello %(name)s,\n\nSomeone (hopefully you) asked to reset your sharemarket password. "
+            "Open this link within an hour to choose a new one:\n\n%(link)s\n\n"
+            "If it was not you, ignore this message: your password stays as it is.",
+            name=user.display_name,
+            link=link,
+        ),
         now=now,
     )
 

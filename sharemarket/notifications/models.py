@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sharemarket.db import UTCDateTime, utcnow
@@ -13,7 +13,10 @@ class Notification(db.Model):
     """One line in a user's inbox."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
+        UniqueConstraint("user_id", "dedupe_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -23,6 +26,8 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by jobs: the same key is never notified twice to the same user.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120))
 
 
 class OutboxEmail(db.Model):

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from sharemarket.accounts.models import User
 from sharemarket.extensions import db
-from sharemarket.notifications import messages
 from sharemarket.notifications.models import Notification, OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -24,41 +23,57 @@ def notify(
     *,
     user: User,
     kind: str,
-    title_key: str,
-    body_key: str,
-    context: dict,
+    title: object,
+    body: object,
     now: datetime,
     link: str | None = None,
     email: bool = True,
+    dedupe_key: str | None = None,
 ) -> Notification | None:
-    """Tell a user something: an inbox line, and an e-mail when `email` (in their language)."""
+    """Tell a user something: an inbox line, and an e-mail when `email`, in the user's language.
+
+    `title` and `body` are lazy translations (`_l("... %(name)s", name=...)`), rendered here in
+    the recipient's locale. With a `dedupe_key`, a second call with the same key for the same
+    user does nothing, so a job that runs twice never tells anyone twice.
+    """
     if user.status == "deleted":
         return None
+    if dedupe_key is not None:
+        exists = db.session.scalar(
+            select(Notification.id).where(Notification.user_id == user.id, Notification.dedupe_key == dedupe_key)
+        )
+        if exists is not None:
+            return None
     with force_locale(user.locale):
-        title = messages.render(title_key, context)
-        body = messages.render(body_key, context)
-    note = Notification(user_id=user.id, kind=kind, title=title[:200], body=body, link=link, created_at=now)
+        title_text, body_text = str(title), str(body)
+    note = Notification(
+        user_id=user.id,
+        kind=kind,
+        title=title_text[:200],
+        body=body_text,
+        link=link,
+        created_at=now,
+        dedupe_key=dedupe_key,
+    )
     db.session.add(note)
     if email:
-        queue_email(user=user, kind=kind, subject_key=title_key, body_key=body_key, context=context, now=now)
+        queue_email(user=user, kind=kind, subject=title, body=body, now=now)
     db.session.flush()
     return note
 
 
-def queue_email(
-    *, user: User, kind: str, subject_key: str, body_key: str, context: dict, now: datetime
-) -> OutboxEmail | None:
+def queue_email(*, user: User, kind: str, subject: object, body: object, now: datetime) -> OutboxEmail | None:
+    """Write an e-mail to the outbox, in the user's language; it is sent after commit."""
     if user.status == "deleted":
         return None
     with force_locale(user.locale):
-        subject = messages.render(subject_key, context)
-        body = messages.render(body_key, context)
+        subject_text, body_text = str(subject), str(body)
     mail = OutboxEmail(
         user_id=user.id,
         to_address=user.email,
         kind=kind,
-        subject=subject[:300],
-        text_body=body,
+        subject=subject_text[:300],
+        text_body=body_text,
         created_at=now,
         next_attempt_at=now,
     )

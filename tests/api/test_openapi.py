@@ -1,0 +1,30 @@
+from openapi_spec_validator import validate
+
+
+def test_openapi_document_is_valid_and_lists_the_routes(client, app):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.json
+    validate(document)
+    assert document["openapi"].startswith("3.1")
+    documented = {(path, method) for path, ops in document["paths"].items() for method in ops}
+    prefix = "/api/v1"
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(prefix + "/"):
+            view = app.view_functions[rule.endpoint]
+            assert hasattr(view, "operation"), f"{rule.rule} is not declared with @endpoint"
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                path = rule.rule[len(prefix) :]
+                for arg in rule.arguments:
+                    path = path.split("<")[0] + "{" + arg + "}" + path.split(">", 1)[1] if "<" in path else path
+                assert (path, method.lower()) in documented
+
+
+def test_authenticated_operations_declare_bearer_auth(client):
+    document = client.get("/api/v1/openapi.json").json
+    me = document["paths"]["/me"]["get"]
+    assert me["security"] == [{"bearerAuth": []}]
+    assert "401" in me["responses"]
+    users = document["paths"]["/users"]["post"]
+    assert users["security"] == []
+    assert users["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/UserCreate")
