@@ -1,3 +1,5 @@
+import re
+
 from openapi_spec_validator import validate
 
 
@@ -14,9 +16,7 @@ def test_openapi_document_is_valid_and_lists_the_routes(client, app):
             view = app.view_functions[rule.endpoint]
             assert hasattr(view, "operation"), f"{rule.rule} is not declared with @endpoint"
             for method in rule.methods - {"HEAD", "OPTIONS"}:
-                path = rule.rule[len(prefix) :]
-                for arg in rule.arguments:
-                    path = path.split("<")[0] + "{" + arg + "}" + path.split(">", 1)[1] if "<" in path else path
+                path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule[len(prefix) :])
                 assert (path, method.lower()) in documented
 
 
