@@ -19,6 +19,7 @@ FEATURES = (
     "listings",
     "desks",
     "rides",
+    "calendars",
     "jobs",
     "main",
 )
