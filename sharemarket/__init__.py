@@ -89,7 +89,7 @@ def _feature_module(feature: str, module: str):
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name == name:
+        if exc.name in (name, f"sharemarket.{feature}"):
             return None
         raise
 
