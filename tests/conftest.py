@@ -74,6 +74,7 @@ def make_test_app(suffix: str, **extra):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
         "MAIL_SERVER": "",
         "SHAREMARKET_GEOCODER": "offline",
     }

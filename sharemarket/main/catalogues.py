@@ -64,13 +64,25 @@ def _new_catalog(locale: str | None = None) -> Catalog:
     )
 
 
+def _directory_filter(path: str) -> bool:
+    # Babel's default skips folders starting with "_", which would miss templates/_macros/.
+    name = Path(path).name
+    return not name.startswith(".") and name not in {"__pycache__", "node_modules", "instance"}
+
+
 def extract() -> Catalog:
     """Every translatable string in the Python sources and templates."""
     with MAPPING.open() as handle:
         method_map, options_map = parse_mapping_cfg(handle, MAPPING.name)
     template = _new_catalog()
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS, comment_tags=COMMENT_TAGS, strip_comment_tags=True
+        str(ROOT),
+        method_map,
+        options_map,
+        keywords=KEYWORDS,
+        comment_tags=COMMENT_TAGS,
+        strip_comment_tags=True,
+        directory_filter=_directory_filter,
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return template

@@ -56,6 +56,13 @@ def test_catalogue_files_are_written_in_their_stable_form(locale):
     assert b"#: " not in path.read_bytes()  # no source locations, no line-number churn
 
 
+def test_extraction_reaches_templates_macros_and_python_sources():
+    msgids = {message.id for message in catalogues.extract() if message.id}
+    assert "Please correct the highlighted fields." in msgids  # templates/_macros/
+    assert "Wrong e-mail or password." in msgids  # a view's _()
+    assert "Give a valid e-mail address." in msgids  # a service's _l()
+
+
 def test_a_french_reader_gets_french_pages(client):
     page = client.get("/login", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}).get_data(as_text=True)
     assert '<html lang="fr">' in page
