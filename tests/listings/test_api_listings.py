@@ -103,7 +103,9 @@ def test_delete_archives_a_listing_with_history(client, make_user, auth_header, 
     borrower = make_user()
     day = today.isoformat()
     response = client.post(
-        f"/api/v1/listings/{listing.id}/bookings", json={"start_date": day, "end_date": day}, headers=auth_header(borrower)
+        f"/api/v1/listings/{listing.id}/bookings",
+        json={"start_date": day, "end_date": day},
+        headers=auth_header(borrower),
     )
     assert response.status_code == 201
     assert client.delete(f"/api/v1/listings/{listing.id}", headers=auth_header(owner)).status_code == 204
