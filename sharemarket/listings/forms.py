@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, DecimalField, FloatField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from sharemarket.listings import rules
@@ -13,12 +14,12 @@ from sharemarket.listings import rules
 EUROS_MAX = Decimal(rules.MONEY_MAX_CENTS // 100)
 
 
-def category_choices() -> list[tuple[str, object]]:
-    return list(rules.CATEGORIES.items())
+def category_choices() -> list[SelectChoice]:
+    return [SelectChoice(key, label) for key, label in rules.CATEGORIES.items()]
 
 
-def condition_choices() -> list[tuple[str, object]]:
-    return list(rules.CONDITIONS.items())
+def condition_choices() -> list[SelectChoice]:
+    return [SelectChoice(key, label) for key, label in rules.CONDITIONS.items()]
 
 
 def cents(value: Decimal | None) -> int | None:
@@ -84,9 +85,9 @@ class EditListingForm(ListingForm):
     status = SelectField(
         _l("Status"),
         choices=[
-            ("active", _l("Active: people can ask for it")),
-            ("paused", _l("Paused: hidden from search for now")),
-            ("archived", _l("Archived: no longer lent (cannot be undone)")),
+            SelectChoice("active", _l("Active: people can ask for it")),
+            SelectChoice("paused", _l("Paused: hidden from search for now")),
+            SelectChoice("archived", _l("Archived: no longer lent (cannot be undone)")),
         ],
     )
 
@@ -108,14 +109,16 @@ class SearchForm(FlaskForm):
 
     q = StringField(_l("What are you looking for?"), validators=[Optional(), Length(max=200)])
     category = SelectField(
-        _l("Category"), choices=lambda: [("", _l("All categories")), *category_choices()], validators=[Optional()]
+        _l("Category"),
+        choices=lambda: [SelectChoice("", _l("All categories")), *category_choices()],
+        validators=[Optional()],
     )
     where = StringField(_l("Near (a town; empty: my home)"), validators=[Optional(), Length(max=120)])
     lat = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)])
     lng = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
     radius_km = SelectField(
         _l("Within"),
-        choices=[("1", "1 km"), ("2", "2 km"), ("5", "5 km"), ("10", "10 km"), ("20", "20 km"), ("50", "50 km")],
+        choices=[SelectChoice(str(km), f"{km} km") for km in (1, 2, 5, 10, 20, 50, 100)],
         default="10",
     )
     available_from = DateField(_l("Free from"), validators=[Optional()])
