@@ -187,8 +187,11 @@ def main() -> None:
         description = harness.describe(args, bench)
         lorient = (47.7483, -3.3700)
         with bench.app.app_context():
-            statement = search.nearest_statement(search.SearchQuery(near=lorient, radius_km=5), 20, None, bench.dialect)
-        harness.explain(bench, statement, title="listings within 5 km of Lorient, nearest first")
+            five_km = search.SearchQuery(near=lorient, radius_km=5)
+            whole, whole_params = search.nearest_statement(five_km, 20, None, bench.dialect)
+            ring, ring_params = search.nearest_statement(five_km, 20, None, bench.dialect, within_km=5 / 8)
+        harness.explain(bench, whole, whole_params, title="listings within 5 km of Lorient, nearest first")
+        harness.explain(bench, ring, ring_params, title="the same, first ring (625 m), which fills the page here")
         in_box = harness.scalar(
             bench,
             select(func.count(Listing.id)).where(

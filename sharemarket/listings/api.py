@@ -144,7 +144,9 @@ def photo_json(photo) -> dict:
     }
 
 
-def listing_json(listing: Listing, *, exact: bool, distance_km: float | None = None) -> dict:
+def listing_json(
+    listing: Listing, *, exact: bool, distance_km: float | None = None, labels: dict[str, str] | None = None
+) -> dict:
     """A listing as the viewer may see it: the true place and pick-up instructions only if `exact`."""
     place = services.shown_place(listing, exact)
     location = {"lat": place.lat, "lng": place.lng}
@@ -155,7 +157,7 @@ def listing_json(listing: Listing, *, exact: bool, distance_km: float | None = N
         "title": listing.title,
         "description": listing.description,
         "category": listing.category,
-        "category_label": str(rules.CATEGORIES[listing.category]),
+        "category_label": (labels or rules.category_labels())[listing.category],
         "condition": listing.condition,
         "owner": user_ref(listing.owner),
         "location": location,
@@ -230,7 +232,10 @@ def list_listings(query: ListingSearchQuery):
         raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out."))
     found, position = search.search(wanted, limit=query.limit, after=after)
     exact = services.exact_place_ids([f.listing for f in found], _viewer_id())
-    results = [listing_json(f.listing, exact=f.listing.id in exact, distance_km=f.distance_km) for f in found]
+    labels = rules.category_labels()
+    results = [
+        listing_json(f.listing, exact=f.listing.id in exact, distance_km=f.distance_km, labels=labels) for f in found
+    ]
     return jsonify({"results": results, "next": _encode_cursor(position) if position is not None else None})
 
 

@@ -31,6 +31,12 @@ CONDITIONS = {
 }
 STATUSES = ("active", "paused", "archived")
 
+
+def category_labels() -> dict[str, str]:
+    """The labels in the current language, translated once (not once per listing shown)."""
+    return {key: str(label) for key, label in CATEGORIES.items()}
+
+
 TITLE_MAX = 120
 DESCRIPTION_MAX = 4000
 INSTRUCTIONS_MAX = 1000
