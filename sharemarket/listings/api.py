@@ -145,7 +145,12 @@ def photo_json(photo) -> dict:
 
 
 def listing_json(
-    listing: Listing, *, exact: bool, distance_km: float | None = None, labels: dict[str, str] | None = None
+    listing: Listing,
+    *,
+    exact: bool,
+    distance_km: float | None = None,
+    labels: dict[str, str] | None = None,
+    listing_photos=None,
 ) -> dict:
     """A listing as the viewer may see it: the true place and pick-up instructions only if `exact`."""
     place = services.shown_place(listing, exact)
@@ -168,7 +173,7 @@ def listing_json(
         "min_notice_days": listing.min_notice_days,
         "buffer_days": listing.buffer_days,
         "status": listing.status,
-        "photos": [photo_json(p) for p in listing.photos],
+        "photos": [photo_json(p) for p in (listing.photos if listing_photos is None else listing_photos)],
         "created_at": iso_utc(listing.created_at),
         "updated_at": iso_utc(listing.updated_at),
     }
@@ -234,7 +239,10 @@ def list_listings(query: ListingSearchQuery):
     exact = services.exact_place_ids([f.listing for f in found], _viewer_id())
     labels = rules.category_labels()
     results = [
-        listing_json(f.listing, exact=f.listing.id in exact, distance_km=f.distance_km, labels=labels) for f in found
+        listing_json(
+            f.listing, exact=f.listing.id in exact, distance_km=f.distance_km, labels=labels, listing_photos=f.photos
+        )
+        for f in found
     ]
     return jsonify({"results": results, "next": _encode_cursor(position) if position is not None else None})
 

@@ -8,7 +8,7 @@ page; the exact geodesic distance is then computed for those few rows only.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -16,7 +16,6 @@ from flask_babel import lazy_gettext as _l
 from geographiclib.geodesic import Geodesic
 from sqlalchemy import ColumnElement, Date, Float, Integer, Select, String, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from sharemarket import geo, spatial
 from sharemarket.db import UTCDateTime
@@ -27,7 +26,7 @@ from sharemarket.listings.models import HeldDay, Listing, ListingPhoto
 
 RADIUS_DEFAULT_KM = 10.0
 RING_DIVISORS = (8, 4, 2, 1)
-# Every result shows its owner's name (joined) and its photos (`_attach_photos`, one query a page).
+# Every result shows its owner's name (joined) and its photos (`_with_photos`, one query a page).
 LOAD_WITH = (joinedload(Listing.owner),)
 RADIUS_MAX_KM = 200.0
 
@@ -104,6 +103,8 @@ class SearchQuery:
 class Found:
     listing: Listing
     distance_km: float | None
+    # The listing's photos (id, key, width, height), loaded for the whole page in one query.
+    photos: tuple = ()
 
 
 def check(query: SearchQuery) -> SearchQuery:
@@ -209,8 +210,7 @@ def _newest(query: SearchQuery, limit: int, after: list | None) -> tuple[list[Fo
     more = len(rows) > limit
     rows = rows[:limit]
     position = [rows[-1].created_at.isoformat(), rows[-1].id] if more and rows else None
-    _attach_photos(rows)
-    return [Found(listing, None) for listing in rows], position
+    return _with_photos([Found(listing, None) for listing in rows]), position
 
 
 @lru_cache(maxsize=256)
@@ -292,16 +292,20 @@ def _nearest(query: SearchQuery, limit: int, after: list | None) -> tuple[list[F
         if distance <= query.radius_km:
             found.append(Found(row.Listing, distance))
     found.sort(key=lambda f: (f.distance_km, f.listing.id))
-    _attach_photos([f.listing for f in found])
-    return found, position
+    return _with_photos(found), position
 
 
-def _attach_photos(listings: list[Listing]) -> None:
-    """Load the photos of a page of listings in one plain query (cheaper than a selectin loader)."""
-    by_listing: dict[int, list[ListingPhoto]] = {listing.id: [] for listing in listings}
-    if by_listing:
-        query = select(ListingPhoto).where(ListingPhoto.listing_id.in_(by_listing)).order_by(ListingPhoto.position)
-        for photo in db.session.scalars(query):
-            by_listing[photo.listing_id].append(photo)
-    for listing in listings:
-        set_committed_value(listing, "photos", by_listing[listing.id])
+def _with_photos(found: list[Found]) -> list[Found]:
+    """The page's photos in one plain query: a selectin loader costs more than the SQL itself."""
+    if not found:
+        return found
+    t = ListingPhoto.__table__
+    query = (
+        select(t.c.listing_id, t.c.id, t.c.key, t.c.width, t.c.height)
+        .where(t.c.listing_id.in_([f.listing.id for f in found]))
+        .order_by(t.c.position)
+    )
+    by_listing: dict[int, list] = {}
+    for row in db.session.execute(query):
+        by_listing.setdefault(row.listing_id, []).append(row)
+    return [replace(f, photos=tuple(by_listing.get(f.listing.id, ()))) for f in found]
