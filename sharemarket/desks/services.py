@@ -100,22 +100,25 @@ def create_space(*, creator: User, name: str, location: Place | None, now: datet
     errors: dict[str, list] = {}
     if location is None:
         errors["location"] = [_l("Say where the space is.")]
-    fields.setdefault("timezone", current_app.config["SHAREMARKET_TIMEZONE"])
+    if not fields.get("timezone"):
+        fields["timezone"] = current_app.config["SHAREMARKET_TIMEZONE"]
     values = _space_fields({**fields, "name": name, "location": location}, errors)
     if errors:
         raise ValidationFailed(_l("Some fields are invalid."), errors)
+    defaults = {
+        "description": "",
+        "address": "",
+        "opening_hours": "",
+        "amenities": "",
+        "house_rules": "",
+        "cancel_cutoff_hours": rules.DEFAULT_CUTOFF_HOURS,
+    }
     space = Space(
         checkin_code=secrets.token_urlsafe(9),
         calendar_token=secrets.token_urlsafe(32),
         created_at=now,
         updated_at=now,
-        cancel_cutoff_hours=rules.DEFAULT_CUTOFF_HOURS,
-        description="",
-        address="",
-        opening_hours="",
-        amenities="",
-        house_rules="",
-        **values,
+        **{**defaults, **values},
     )
     space.managers.append(SpaceManager(user_id=creator.id, added_at=now, added_by_id=creator.id))
     db.session.add(space)
