@@ -56,12 +56,6 @@ def zone(name: str | None) -> ZoneInfo | None:
     return ZoneInfo(name)
 
 
-def common_zones() -> list[str]:
-    """Zones offered first in forms: Europe's, then the rest."""
-    names = sorted(_zone_names())
-    return [n for n in names if n.startswith("Europe/")] + [n for n in names if not n.startswith("Europe/")]
-
-
 def clean_amenities(codes: Iterable[str]) -> list[str] | None:
     """The codes in the fixed list's order, or None if one is unknown."""
     chosen = set(codes)
