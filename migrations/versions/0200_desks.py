@@ -129,6 +129,7 @@ def upgrade():
     sa.Column('slot_id', sa.Integer(), nullable=False),
     sa.Column('open_user_id', sa.Integer(), nullable=True),
     sa.Column('late_cancel', sa.Boolean(), nullable=False),
+    sa.Column('confirmed_at', UTCDateTime(timezone=True), nullable=True),
     sa.Column('checked_in_at', UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['id'], ['bookings.id'], name=op.f('fk_desk_bookings_id_bookings'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['slot_id'], ['slots.id'], name=op.f('fk_desk_bookings_slot_id_slots'), ondelete='CASCADE'),

@@ -214,9 +214,7 @@ def _space_fields(body: BaseModel) -> dict:
 )
 def create_space(body: SpaceCreate):
     fields = _space_fields(body)
-    space = services.create_space(
-        creator=current_api_user(), name=body.name, location=body.location.to_place(), now=utcnow(), **fields
-    )
+    space = services.create_space(creator=current_api_user(), name=body.name, now=utcnow(), **fields)
     db.session.commit()
     return jsonify(space_json(space)), 201
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from sharemarket.accounts.models import User
 from sharemarket.calendars import ics
 from sharemarket.desks import rules
 from sharemarket.desks.models import DeskBooking, Slot, Space
@@ -13,26 +14,26 @@ from sharemarket.extensions import db
 
 PAST_DAYS = 14
 AHEAD_DAYS = 90
+MAX_EVENTS = 3000
 
 
 def space_feed(*, space: Space, now: datetime, base_url: str) -> bytes:
-    slots = db.session.scalars(
-        select(Slot)
-        .where(
-            Slot.space_id == space.id,
-            Slot.ends_at >= now - timedelta(days=PAST_DAYS),
-            Slot.starts_at < now + timedelta(days=AHEAD_DAYS),
-        )
-        .order_by(Slot.starts_at, Slot.id)
-        .limit(3000)
-    ).all()
+    window = (
+        Slot.space_id == space.id,
+        Slot.ends_at >= now - timedelta(days=PAST_DAYS),
+        Slot.starts_at < now + timedelta(days=AHEAD_DAYS),
+    )
+    slots = db.session.scalars(select(Slot).where(*window).order_by(Slot.starts_at, Slot.id).limit(MAX_EVENTS)).all()
     names: dict[int, list[str]] = {}
-    for booking in db.session.scalars(
-        select(DeskBooking)
-        .where(DeskBooking.slot_id.in_([s.id for s in slots]), DeskBooking.status.in_(("confirmed", "checked_in")))
+    holders = db.session.execute(
+        select(DeskBooking.slot_id, User.display_name)
+        .join(Slot, Slot.id == DeskBooking.slot_id)
+        .join(User, User.id == DeskBooking.user_id)
+        .where(*window, DeskBooking.status.in_(("confirmed", "checked_in")))
         .order_by(DeskBooking.id)
-    ):
-        names.setdefault(booking.slot_id, []).append(booking.user.display_name)
+    )
+    for slot_id, name in holders:
+        names.setdefault(slot_id, []).append(name)
     calendar = ics.new_calendar(space.name)
     host = ics.uid_host(base_url)
     tz = rules.zone(space.timezone)

@@ -15,19 +15,24 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from sharemarket.desks import rules
 
 WEEKDAYS = [
-    (0, _l("Monday")),
-    (1, _l("Tuesday")),
-    (2, _l("Wednesday")),
-    (3, _l("Thursday")),
-    (4, _l("Friday")),
-    (5, _l("Saturday")),
-    (6, _l("Sunday")),
+    SelectChoice(0, _l("Monday")),
+    SelectChoice(1, _l("Tuesday")),
+    SelectChoice(2, _l("Wednesday")),
+    SelectChoice(3, _l("Thursday")),
+    SelectChoice(4, _l("Friday")),
+    SelectChoice(5, _l("Saturday")),
+    SelectChoice(6, _l("Sunday")),
 ]
+
+
+def choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 class SpaceForm(FlaskForm):
@@ -39,7 +44,7 @@ class SpaceForm(FlaskForm):
     lng = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
     timezone = StringField(_l("Timezone"), validators=[DataRequired(), Length(max=64)])
     opening_hours = TextAreaField(_l("Opening hours"), validators=[Optional(), Length(max=1000)])
-    amenities = SelectMultipleField(_l("Amenities"), choices=list(rules.AMENITIES.items()), validate_choice=True)
+    amenities = SelectMultipleField(_l("Amenities"), choices=choices(rules.AMENITIES), validate_choice=True)
     house_rules = TextAreaField(_l("House rules"), validators=[Optional(), Length(max=5000)])
     cancel_cutoff_hours = IntegerField(
         _l("Free cancellation until how many hours before the start"),
@@ -54,7 +59,7 @@ class SpaceForm(FlaskForm):
 
 class DeskForm(FlaskForm):
     label = StringField(_l("Label"), validators=[DataRequired(), Length(max=80)])
-    kind = SelectField(_l("Kind"), choices=list(rules.DESK_KINDS.items()), default="hot_desk")
+    kind = SelectField(_l("Kind"), choices=choices(rules.DESK_KINDS), default="hot_desk")
     seats = IntegerField(_l("Seats"), default=1, validators=[DataRequired(), NumberRange(1, rules.MAX_CAPACITY)])
 
 
@@ -74,7 +79,7 @@ class PublishForm(FlaskForm):
     )
     price = DecimalField(_l("Price per slot (€)"), places=2, default=0, validators=[Optional(), NumberRange(0, 10000)])
 
-    def hours(self) -> list:
+    def ranges(self) -> list:
         pairs = [(self.start_1, self.end_1), (self.start_2, self.end_2), (self.start_3, self.end_3)]
         return [(start.data, end.data) for start, end in pairs if start.data and end.data]
 

@@ -178,6 +178,9 @@ class DeskBooking(Booking):
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"))
     open_user_id: Mapped[int | None] = mapped_column(Integer)
     late_cancel: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the booking got its seat (booked, or promoted from the waitlist): the no-show delay
+    # runs from the later of this and the start.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     slot: Mapped[Slot] = relationship()

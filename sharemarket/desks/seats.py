@@ -99,6 +99,7 @@ def book(*, slot: Slot, user: User, now: datetime, waitlist: bool = False) -> De
         starts_at=slot.starts_at,
         ends_at=slot.ends_at,
         late_cancel=False,
+        confirmed_at=now if status == "confirmed" else None,
     )
     return bookings.start(booking, now=now, actor_id=user.id)
 
@@ -157,6 +158,7 @@ def on_transition(booking: DeskBooking, action: str, old_status: str, actor_id: 
     if action == "promote":
         if not _take_seat(slot.id):
             raise SlotFull(_l("This slot is full."))
+        booking.confirmed_at = now
     if action == "cancel" and old_status == "confirmed" and actor_id == booking.user_id:
         booking.late_cancel = rules.is_late_cancellation(slot.starts_at, slot.space.cancel_cutoff_hours, now)
     if action == "check_in":

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from sharemarket.bookings import services as bookings
 from sharemarket.desks import rules
@@ -23,11 +23,16 @@ BATCH = 500
 
 
 def release_no_shows(now: datetime) -> dict:
-    """Confirmed bookings not checked in 30 minutes after the start become no-shows; the seat
-    goes to the first on the waitlist."""
+    """Confirmed bookings not checked in 30 minutes after the start (or after a promotion from the
+    waitlist, if later) become no-shows; the seat goes to the first on the waitlist."""
+    cutoff = now - rules.NO_SHOW_AFTER
     due = db.session.scalars(
         select(DeskBooking)
-        .where(DeskBooking.status == "confirmed", DeskBooking.starts_at <= now - rules.NO_SHOW_AFTER)
+        .where(
+            DeskBooking.status == "confirmed",
+            DeskBooking.starts_at <= cutoff,
+            or_(DeskBooking.confirmed_at.is_(None), DeskBooking.confirmed_at <= cutoff),
+        )
         .order_by(DeskBooking.starts_at, DeskBooking.id)
         .limit(BATCH)
     ).all()

@@ -10,6 +10,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from sharemarket.calendars.links import absolute, webcal
 from sharemarket.calendars.views import ics_response
@@ -261,7 +262,8 @@ def space_feed(token: str):
 def publish(space_id: int):
     space = _managed(space_id)
     form = PublishForm()
-    form.desks.choices = [(d.id, f"{d.label} ({rules.DESK_KINDS[d.kind]}, {d.seats})") for d in space.desks]
+    hours_errors: list[str] = []
+    form.desks.choices = [SelectChoice(d.id, f"{d.label} ({rules.DESK_KINDS[d.kind]}, {d.seats})") for d in space.desks]
     if request.method == "GET":
         today = utcnow().astimezone(rules.zone(space.timezone)).date()
         start = today + timedelta(days=1)
@@ -276,7 +278,7 @@ def publish(space_id: int):
                 first_day=form.first_day.data,
                 last_day=form.last_day.data,
                 weekdays=form.weekdays.data,
-                hours=form.hours(),
+                hours=form.ranges(),
                 capacity=form.capacity.data,
                 price_cents=int((form.price.data or 0) * 100),
                 now=utcnow(),
@@ -284,11 +286,17 @@ def publish(space_id: int):
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            apply_errors(form, exc, default_field="first_day")
+            hours_errors = exc.errors.pop("hours", [])
+            if exc.errors or not hours_errors:
+                apply_errors(form, exc, default_field="first_day")
+            else:
+                form.form_errors.append(exc.detail)
         else:
             flash(_("%(n)s slots published.", n=len(slots)), "success")
             return redirect(url_for("desks.schedule", space_id=space.id, day=form.first_day.data.isoformat()))
-    return render_template("desks/publish.html", form=form, space=space), 422 if form.errors else 200
+    return render_template("desks/publish.html", form=form, space=space, hours_errors=hours_errors), (
+        422 if form.errors else 200
+    )
 
 
 @bp.get("/spaces/<int:space_id>/schedule")
