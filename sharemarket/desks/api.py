@@ -170,24 +170,48 @@ def space_json(space: Space) -> dict:
     }
 
 
-def slot_json(slot: Slot, distance_km: float | None = None) -> dict:
-    data = {
+def slot_fields(slot: Slot) -> dict:
+    """A slot as the columns the search reads (search.SLOT_COLUMNS)."""
+    return {
         "id": slot.id,
         "space_id": slot.space_id,
         "desk_id": slot.desk_id,
-        "space": {
-            "id": slot.space.id,
-            "name": slot.space.name,
-            "location": {"lat": slot.space.lat, "lng": slot.space.lng, "label": slot.space.place_label},
-        },
-        "desk": desk_json(slot.desk),
-        "start": iso_utc(slot.starts_at),
-        "end": iso_utc(slot.ends_at),
+        "starts_at": slot.starts_at,
+        "ends_at": slot.ends_at,
         "capacity": slot.capacity,
-        "remaining": slot.remaining,
+        "booked": slot.booked,
         "price_cents": slot.price_cents,
         "currency": slot.currency,
-        "cancelled": slot.cancelled,
+        "cancelled_at": slot.cancelled_at,
+        "space_name": slot.space.name,
+        "space_lat": slot.space.lat,
+        "space_lng": slot.space.lng,
+        "space_label": slot.space.place_label,
+        "desk_label": slot.desk.label,
+        "desk_kind": slot.desk.kind,
+        "desk_seats": slot.desk.seats,
+    }
+
+
+def slot_json(slot: Slot | dict, distance_km: float | None = None) -> dict:
+    f = slot if isinstance(slot, dict) else slot_fields(slot)
+    data = {
+        "id": f["id"],
+        "space_id": f["space_id"],
+        "desk_id": f["desk_id"],
+        "space": {
+            "id": f["space_id"],
+            "name": f["space_name"],
+            "location": {"lat": f["space_lat"], "lng": f["space_lng"], "label": f["space_label"]},
+        },
+        "desk": {"id": f["desk_id"], "label": f["desk_label"], "kind": f["desk_kind"], "seats": f["desk_seats"]},
+        "start": iso_utc(f["starts_at"]),
+        "end": iso_utc(f["ends_at"]),
+        "capacity": f["capacity"],
+        "remaining": max(0, f["capacity"] - f["booked"]),
+        "price_cents": f["price_cents"],
+        "currency": f["currency"],
+        "cancelled": f["cancelled_at"] is not None,
     }
     if distance_km is not None:
         data["distance_km"] = round(distance_km, 3)
@@ -377,5 +401,6 @@ def cancel_slot(slot_id: int):
 def book_slot(slot_id: int, body: BookIn):
     user = current_api_user()
     booking = seats.book(slot=_slot(slot_id), user=user, waitlist=body.waitlist, now=utcnow())
+    data = booking_json(booking, user.id)  # before the commit expires what it reads
     db.session.commit()
-    return jsonify(booking_json(booking, user.id)), 201
+    return jsonify(data), 201

@@ -135,6 +135,7 @@ class Slot(db.Model):
         CheckConstraint("price_cents >= 0", name="price_not_negative"),
         Index("ix_slots_space_starts", "space_id", "starts_at"),
         Index("ix_slots_desk_starts", "desk_id", "starts_at"),
+        Index("ix_slots_starts", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,8 +1,9 @@
 """Finding free desks: slots near a point in a time window, and spaces with their slots of a day.
 
-Spaces are narrowed by the spatial index (R*Tree / GiST) on their point, ordered in SQL by an
-equirectangular distance (exact enough to rank within 200 km), and the geodesic distance is
-computed only for the rows returned.
+Spaces are narrowed by the spatial index (R*Tree / GiST) on their point and ordered in SQL by an
+equirectangular distance (exact enough to rank within 200 km); the great-circle distance is
+computed only for the rows returned. The API search reads plain columns, not ORM objects: it is
+the hottest read of the feature.
 """
 
 from __future__ import annotations
@@ -10,15 +11,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Float, Integer, and_, bindparam, or_, select
 from sqlalchemy.orm import contains_eager
 
 from sharemarket import spatial
 from sharemarket.desks import rules
 from sharemarket.desks.models import Desk, Slot, Space
 from sharemarket.extensions import db
-from sharemarket.geo import KM_PER_DEGREE_LAT, bounding_box, distance_km
+from sharemarket.geo import KM_PER_DEGREE_LAT, bounding_box, distance_km, fast_distance_km
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,30 @@ class Near:
 
 @dataclass
 class Found:
-    slot: Slot
+    slot: dict  # the columns of SLOT_COLUMNS
     distance_km: float | None
     sort_key: list
+
+
+# What a search result holds: the slot with its space (read in the ordered, limited inner query)
+# and its desk (joined on the few rows left).
+SLOT_COLUMNS = (
+    Slot.id,
+    Slot.space_id,
+    Slot.desk_id,
+    Slot.starts_at,
+    Slot.ends_at,
+    Slot.capacity,
+    Slot.booked,
+    Slot.price_cents,
+    Slot.currency,
+    Slot.cancelled_at,
+    Space.name.label("space_name"),
+    Space.lat.label("space_lat"),
+    Space.lng.label("space_lng"),
+    Space.place_label.label("space_label"),
+)
+DESK_COLUMNS = (Desk.label.label("desk_label"), Desk.kind.label("desk_kind"), Desk.seats.label("desk_seats"))
 
 
 def _squared_degrees(near: Near):
@@ -50,6 +73,74 @@ def _within(query, near: Near):
     return query.where(spatial.box_overlaps(Space.__table__, box, dialect), _squared_degrees(near) <= reach * reach)
 
 
+@lru_cache(maxsize=32)
+def _search_statement(dialect: str, near: bool, after: bool, space: bool):
+    """The search SELECT with bound parameters, built once per shape (building it costs more
+    than running it). Rows: SLOT_COLUMNS, DESK_COLUMNS and, near a point, `rank`."""
+    p = bindparam
+    query = (
+        select(*SLOT_COLUMNS)
+        .select_from(Slot)
+        .join(Space, Space.id == Slot.space_id)
+        .where(
+            Slot.cancelled_at.is_(None),
+            Slot.ends_at > p("now"),
+            Slot.starts_at >= p("starts_from"),
+            Slot.starts_at < p("starts_before"),
+        )
+    )
+    if space:
+        query = query.where(Slot.space_id == p("space_id"))
+    after_time = or_(
+        Slot.starts_at > p("after_starts"), and_(Slot.starts_at == p("after_starts"), Slot.id > p("after_id"))
+    )
+    order = [Slot.starts_at, Slot.id]
+    if near:
+        dlat = Space.lat - p("lat", type_=Float)
+        dlng = (Space.lng - p("lng", type_=Float)) * p("k", type_=Float)
+        rank = dlat * dlat + dlng * dlng
+        box = spatial.Box(*(p(name, type_=Float) for name in ("min_lat", "max_lat", "min_lng", "max_lng")))
+        query = query.add_columns(rank.label("rank")).where(
+            spatial.box_overlaps(Space.__table__, box, dialect), rank <= p("reach2", type_=Float)
+        )
+        order.insert(0, rank)
+        after_time = or_(rank > p("after_rank"), and_(rank == p("after_rank"), after_time))
+    if after:
+        query = query.where(after_time)
+    inner = query.order_by(*order).limit(p("limit", type_=Integer)).subquery()
+    ordered = ([inner.c.rank] if near else []) + [inner.c.starts_at, inner.c.id]
+    return select(inner, *DESK_COLUMNS).join(Desk, Desk.id == inner.c.desk_id).order_by(*ordered)
+
+
+def slots_query(
+    *,
+    now: datetime,
+    starts_from: datetime,
+    starts_before: datetime,
+    near: Near | None = None,
+    space_id: int | None = None,
+    after: list | None = None,
+    limit: int = 20,
+) -> tuple:
+    """The statement behind `find_slots` and its parameters (`limit + 1` rows, to see if more follow)."""
+    params: dict = {"now": now, "starts_from": starts_from, "starts_before": starts_before, "limit": limit + 1}
+    if space_id is not None:
+        params["space_id"] = space_id
+    if near is not None:
+        box = bounding_box(near.lat, near.lng, near.radius_km)
+        reach = near.radius_km * 1.01 / KM_PER_DEGREE_LAT
+        params.update(
+            lat=near.lat, lng=near.lng, k=math.cos(math.radians(near.lat)), reach2=reach * reach,
+            min_lat=box.min_lat, max_lat=box.max_lat, min_lng=box.min_lng, max_lng=box.max_lng,
+        )  # fmt: skip
+    if after is not None:
+        *rank, params["after_starts"], params["after_id"] = after
+        if near is not None:
+            params["after_rank"] = rank[0]
+    dialect = db.session.get_bind().dialect.name
+    return _search_statement(dialect, near is not None, after is not None, space_id is not None), params
+
+
 def find_slots(
     *,
     now: datetime,
@@ -64,49 +155,19 @@ def find_slots(
 
     Returns up to `limit` results and the sort key to continue after (None at the end).
     """
-    query = (
-        select(Slot)
-        .join(Space, Space.id == Slot.space_id)
-        .join(Desk, Desk.id == Slot.desk_id)
-        .options(contains_eager(Slot.space), contains_eager(Slot.desk))
-        .where(
-            Slot.cancelled_at.is_(None),
-            Slot.ends_at > now,
-            Slot.starts_at >= starts_from,
-            Slot.starts_at < starts_before,
-        )
-    )
-    if space_id is not None:
-        query = query.where(Slot.space_id == space_id)
-    if near is not None:
-        rank = _squared_degrees(near)
-        query = _within(query.add_columns(rank), near).order_by(rank, Slot.starts_at, Slot.id)
-        if after is not None:
-            d, starts, last_id = after
-            query = query.where(
-                or_(
-                    rank > d,
-                    and_(rank == d, or_(Slot.starts_at > starts, and_(Slot.starts_at == starts, Slot.id > last_id))),
-                )
-            )
-    else:
-        query = query.order_by(Slot.starts_at, Slot.id)
-        if after is not None:
-            starts, last_id = after
-            query = query.where(or_(Slot.starts_at > starts, and_(Slot.starts_at == starts, Slot.id > last_id)))
-    rows = db.session.execute(query.limit(limit + 1)).all()
+    statement, params = slots_query(
+        now=now, starts_from=starts_from, starts_before=starts_before, near=near, space_id=space_id, after=after,
+        limit=limit,
+    )  # fmt: skip
+    rows = db.session.execute(statement, params).mappings().all()
     more = len(rows) > limit
-    rows = rows[:limit]
-    distances: dict[int, float] = {}
     found = []
-    for row in rows:
-        slot = row[0]
+    for row in rows[:limit]:
         if near is None:
-            found.append(Found(slot, None, [slot.starts_at, slot.id]))
+            found.append(Found(dict(row), None, [row["starts_at"], row["id"]]))
             continue
-        if slot.space_id not in distances:
-            distances[slot.space_id] = distance_km(near.lat, near.lng, slot.space.lat, slot.space.lng)
-        found.append(Found(slot, distances[slot.space_id], [row[1], slot.starts_at, slot.id]))
+        km = fast_distance_km(near.lat, near.lng, row["space_lat"], row["space_lng"])
+        found.append(Found(dict(row), km, [row["rank"], row["starts_at"], row["id"]]))
     next_key = found[-1].sort_key if more and found else None
     # The box and the ranking use a close approximation; the radius is enforced exactly here.
     found = [f for f in found if f.distance_km is None or f.distance_km <= near.radius_km]

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sharemarket.bookings import rules as booking_rules
 from sharemarket.bookings import services as bookings
 from sharemarket.db import utcnow
-from sharemarket.desks import display, rules, search, seats, services
+from sharemarket.desks import display, rules, seats, services
+from sharemarket.desks import search as finder
 from sharemarket.desks.models import DeskBooking, Slot, SpacePhoto
 from sharemarket.errors import DomainError, NotFound, ValidationFailed
 from sharemarket.extensions import db
@@ -36,7 +37,7 @@ def _day_arg(name: str, default: date) -> date:
         return default
 
 
-def _search_point(errors: dict) -> tuple[search.Near | None, str]:
+def _search_point(errors: dict) -> tuple[finder.Near | None, str]:
     label = request.args.get("where", "").strip()[:120]
     lat, lng = request.args.get("lat"), request.args.get("lng")
     try:
@@ -50,10 +51,10 @@ def _search_point(errors: dict) -> tuple[search.Near | None, str]:
         errors.update(exc.errors)
         return None, label
     if place is None and current_user.is_authenticated and current_user.has_home:
-        return search.Near(current_user.home_lat, current_user.home_lng, radius), current_user.home_label or ""
+        return finder.Near(current_user.home_lat, current_user.home_lng, radius), current_user.home_label or ""
     if place is None:
         return None, label
-    return search.Near(place.lat, place.lng, radius), label
+    return finder.Near(place.lat, place.lng, radius), label
 
 
 def _my_open_bookings(slot_ids: list[int]) -> dict[int, DeskBooking]:
@@ -67,13 +68,13 @@ def _my_open_bookings(slot_ids: list[int]) -> dict[int, DeskBooking]:
 
 
 @bp.get("/desks")
-def search_page():
+def search():
     """Free desks near me, on a day: spaces nearest first, each with that day's slots."""
     errors: dict = {}
     today = town_today()
     day = max(_day_arg("day", today), today)
     near, label = _search_point(errors)
-    found = search.spaces_with_slots_on(day=day, now=utcnow(), near=near)
+    found = finder.spaces_with_slots_on(day=day, now=utcnow(), near=near)
     return render_template(
         "desks/search.html",
         found=found,
@@ -93,7 +94,7 @@ def space(space_id: int):
     space = services.get_space(space_id)
     today = utcnow().astimezone(rules.zone(space.timezone)).date()
     first_day = max(_day_arg("from", today), today)
-    days = search.upcoming_by_day(space, now=utcnow(), first_day=first_day, days=7)
+    days = finder.upcoming_by_day(space, now=utcnow(), first_day=first_day, days=7)
     return render_template(
         "desks/space.html",
         space=space,
