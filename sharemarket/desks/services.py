@@ -167,7 +167,7 @@ def add_manager(*, space: Space, actor: User, user_id: int | None = None, email:
     if user is None or user.status != "active":
         raise ValidationFailed.field(field, _l("We know no member by that."))
     if user.id in space.manager_ids:
-        raise Conflict(_l("%(name)s already manages this space.", name=user.display_name), {field: []})
+        raise Conflict(_l("%(name)s already manages this space.", name=user.display_name))
     manager = SpaceManager(space=space, user_id=user.id, added_at=now, added_by_id=actor.id)
     db.session.add(manager)
     db.session.flush()

@@ -190,3 +190,19 @@ def test_slot_cancel_endpoint(client, make_user, auth_header, manager, space_and
     assert response.status_code == 200 and response.json["cancelled"] is True
     assert client.get(f"/api/v1/bookings/{booking['id']}", headers=ana_h).json["status"] == "cancelled"
     assert all(r["id"] != slot_id for r in client.get("/api/v1/slots").json["results"])
+
+
+def test_patch_space(client, make_user, auth_header, manager, space_and_desk):
+    _user, header = manager
+    space, _desk = space_and_desk
+    url = f"/api/v1/spaces/{space['id']}"
+    changed = client.patch(url, json={"cancel_cutoff_hours": 6, "amenities": ["wifi", "kitchen"]}, headers=header)
+    assert changed.status_code == 200
+    assert changed.json["cancel_cutoff_hours"] == 6 and [a["id"] for a in changed.json["amenities"]] == [
+        "wifi",
+        "kitchen",
+    ]
+    for bad in ({"timezone": "Mars/Olympus"}, {"amenities": ["jacuzzi"]}, {"cancel_cutoff_hours": -1}, {"name": ""}):
+        problem(client.patch(url, json=bad, headers=header), 422)
+    problem(client.patch(url, json={"name": "Mine"}, headers=auth_header(make_user())), 403)
+    assert client.get(url).json["name"] == "La Cale" and client.get(url).json["timezone"] == "Europe/Paris"
