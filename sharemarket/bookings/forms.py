@@ -48,7 +48,7 @@ class MessageForm(FlaskForm):
 class ReviewForm(FlaskForm):
     rating = RadioField(
         _l("Your rating"),
-        choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+        choices=[SelectChoice(str(n), str(n)) for n in range(5, 0, -1)],
         validators=[InputRequired(message=_l("Give a rating from 1 to 5."))],
     )
     comment = TextAreaField(_l("A comment (optional)"), validators=[Optional(), Length(max=COMMENT_MAX)])

@@ -15,6 +15,7 @@ from sharemarket.bookings.exchange_models import COMMENT_MAX, Review
 from sharemarket.bookings.kinds import handler_for
 from sharemarket.bookings.messages import booking_path, clean_text
 from sharemarket.bookings.models import Booking
+from sharemarket.db import lock_row
 from sharemarket.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.notifications.services import notify
@@ -64,7 +65,8 @@ def leave_review(*, booking: Booking, author: User, rating: object, comment: str
 
     Refused: not a side of the booking (404); a rating outside 1–5 or a comment over 1,000
     characters (422); a booking not completed, or a second review by the same person (409).
-    The unique (booking, author) constraint settles two simultaneous reviews.
+    The booking's row lock orders simultaneous reviews; the unique (booking, author) constraint
+    backs it.
     """
     if not services.roles_of(booking, author.id):
         raise NotFound(_l("No such booking."))
@@ -77,6 +79,9 @@ def leave_review(*, booking: Booking, author: User, rating: object, comment: str
     subject_id = subject_of(booking, author.id)
     if subject_id is None:
         raise NotAllowed(_l("There is nobody else on this booking to review."))
+    # Reviews of one booking are written one after the other; the constraint backs the lock.
+    with db.session.no_autoflush:
+        lock_row(db.session, Booking, booking.id)
     if review_by(booking, author.id) is not None:
         raise Conflict(_l("You already reviewed this booking."))
     review = Review(
@@ -85,6 +90,7 @@ def leave_review(*, booking: Booking, author: User, rating: object, comment: str
     try:
         with db.session.begin_nested():
             db.session.add(review)
+            db.session.flush()
     except IntegrityError:
         raise Conflict(_l("You already reviewed this booking.")) from None
     subject = db.session.get(User, subject_id)
