@@ -21,19 +21,14 @@ def status_choices() -> list[SelectChoice]:
     return [SelectChoice("", _l("All statuses"))] + [SelectChoice(s, labels.status_label(s)) for s in rules.STATUSES]
 
 
-def role_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice("", _l("Both")),
-        SelectChoice("mine", _l("What I booked")),
-        SelectChoice("to_handle", _l("What I lend or provide")),
-    ]
-
-
 class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    role = SelectField(_l("Show"), choices=role_choices, validators=[Optional()])
+    # Set by the tabs' links; a hidden field of the filter form keeps it.
+    role = SelectField(
+        _l("Show"), choices=[SelectChoice(""), SelectChoice("mine"), SelectChoice("to_handle")], validators=[Optional()]
+    )
     kind = SelectField(_l("Kind"), choices=kind_choices, validators=[Optional()])
     status = SelectField(_l("Status"), choices=status_choices, validators=[Optional()])
 

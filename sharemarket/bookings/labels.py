@@ -9,8 +9,6 @@ from flask_babel import format_date, format_decimal, format_time, to_user_timezo
 from flask_babel import lazy_gettext as _l
 
 KIND_LABELS = {"loan": _l("Loan"), "desk": _l("Desk"), "seat": _l("Ride")}
-# Decorative (the label is always written beside it).
-KIND_ICONS = {"loan": "🔧", "desk": "💻", "seat": "🚗"}
 
 STATUS_LABELS = {
     "requested": _l("requested"),
@@ -58,10 +56,6 @@ def ordered(kinds: Iterable[str]) -> list[str]:
 
 def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
-
-
-def kind_icon(kind: str) -> str:
-    return KIND_ICONS.get(kind, "•")
 
 
 def status_label(status: str) -> str:

@@ -13,7 +13,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectin_polymorphic, selectinload
 
 from sharemarket.accounts.models import User
-from sharemarket.bookings import messages, rules, services
+from sharemarket.bookings import completion, messages, reviews, rules, services
+from sharemarket.bookings.exchange_models import Review
 from sharemarket.bookings.kinds import KINDS, handler_for
 from sharemarket.bookings.models import Booking
 from sharemarket.extensions import db
@@ -32,6 +33,7 @@ class Row:
     others: list[User]
     unread: int
     actions: list[str]
+    review_due: bool
 
 
 @dataclass
@@ -43,7 +45,10 @@ class Side:
 
     @property
     def waiting_for_me(self) -> int:
-        return sum(1 for row in self.current if row.actions and row.booking.status == "requested")
+        """Requests the provider has to answer."""
+        if self.role != "to_handle":
+            return 0
+        return sum(1 for row in self.current if "approve" in row.actions)
 
 
 def is_past(booking: Booking, now: datetime) -> bool:
@@ -85,12 +90,16 @@ def side(
     )
     more_past = len(past) > past_limit
     past = past[:past_limit]
-    rows = _rows(current + past, user, role)
+    rows = _rows(current + past, user, role, now)
     return Side(role, rows[: len(current)], rows[len(current) :], more_past)
 
 
-def _rows(bookings: list[Booking], user: User, role: str) -> list[Row]:
-    unread = messages.unread_counts(user.id, [b.id for b in bookings])
+def _rows(bookings: list[Booking], user: User, role: str, now: datetime) -> list[Row]:
+    ids = [b.id for b in bookings]
+    unread = messages.unread_counts(user.id, ids)
+    reviewed = set(
+        db.session.scalars(select(Review.booking_id).where(Review.author_id == user.id, Review.booking_id.in_(ids)))
+    )
     others_ids = {b.id: _other_ids(b, user.id, role) for b in bookings}
     wanted = set().union(*others_ids.values()) if others_ids else set()
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))} if wanted else {}
@@ -105,6 +114,9 @@ def _rows(bookings: list[Booking], user: User, role: str) -> list[Row]:
                 others=[people[i] for i in sorted(others_ids[booking.id]) if i in people],
                 unread=unread.get(booking.id, 0),
                 actions=rules.allowed_actions(booking.kind, booking.status, services.roles_of(booking, user.id)),
+                review_due=booking.id not in reviewed
+                and completion.is_completed(booking, now)
+                and reviews.subject_of(booking, user.id) is not None,
             )
         )
     return rows

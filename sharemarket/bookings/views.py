@@ -27,7 +27,6 @@ PAST_PER_PAGE = 20
 def booking_labels() -> dict:
     return {
         "kind_label": labels.kind_label,
-        "kind_icon": labels.kind_icon,
         "status_label": labels.status_label,
         "action_label": labels.action_label,
         "event_label": labels.event_label,

@@ -49,6 +49,18 @@ def test_my_bookings_shows_both_roles_with_the_right_actions(browser, make_user,
     current, past = booked.split("Past</h3>")
     assert "Raclette" in current and "Scie sauteuse" in past and "Scie sauteuse" not in current
     assert f'href="/listings/{done.listing_id}"' in past and f'href="/bookings/{done.id}#messages"' in past
+    assert "waits for your answer" not in booked
+    assert f'href="/bookings/{done.id}#reviews">Leave a review' in past
+
+
+def test_the_review_reminder_goes_once_reviewed(browser, make_user, make_loan):
+    ana = make_user(display_name="Ana")
+    done = make_loan("returned", borrower=ana)
+    viewer = browser(ana)
+    assert "Leave a review" in viewer.text("/bookings")
+    assert viewer.post(f"/bookings/{done.id}/review", data={"rating": "5"}).status_code == 303
+    assert "Leave a review" not in viewer.text("/bookings")
+    assert "Leave a review" in browser(done.listing.owner).text("/bookings")
 
 
 def test_acting_from_my_bookings_comes_back_to_it(browser, make_user, make_loan):
