@@ -144,7 +144,14 @@ def photo_json(photo) -> dict:
     }
 
 
-def listing_json(listing: Listing, *, exact: bool, distance_km: float | None = None) -> dict:
+def listing_json(
+    listing: Listing,
+    *,
+    exact: bool,
+    distance_km: float | None = None,
+    labels: dict[str, str] | None = None,
+    listing_photos=None,
+) -> dict:
     """A listing as the viewer may see it: the true place and pick-up instructions only if `exact`."""
     place = services.shown_place(listing, exact)
     location = {"lat": place.lat, "lng": place.lng}
@@ -155,7 +162,7 @@ def listing_json(listing: Listing, *, exact: bool, distance_km: float | None = N
         "title": listing.title,
         "description": listing.description,
         "category": listing.category,
-        "category_label": str(rules.CATEGORIES[listing.category]),
+        "category_label": (labels or rules.category_labels())[listing.category],
         "condition": listing.condition,
         "owner": user_ref(listing.owner),
         "location": location,
@@ -166,7 +173,7 @@ def listing_json(listing: Listing, *, exact: bool, distance_km: float | None = N
         "min_notice_days": listing.min_notice_days,
         "buffer_days": listing.buffer_days,
         "status": listing.status,
-        "photos": [photo_json(p) for p in listing.photos],
+        "photos": [photo_json(p) for p in (listing.photos if listing_photos is None else listing_photos)],
         "created_at": iso_utc(listing.created_at),
         "updated_at": iso_utc(listing.updated_at),
     }
@@ -230,7 +237,13 @@ def list_listings(query: ListingSearchQuery):
         raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out."))
     found, position = search.search(wanted, limit=query.limit, after=after)
     exact = services.exact_place_ids([f.listing for f in found], _viewer_id())
-    results = [listing_json(f.listing, exact=f.listing.id in exact, distance_km=f.distance_km) for f in found]
+    labels = rules.category_labels()
+    results = [
+        listing_json(
+            f.listing, exact=f.listing.id in exact, distance_km=f.distance_km, labels=labels, listing_photos=f.photos
+        )
+        for f in found
+    ]
     return jsonify({"results": results, "next": _encode_cursor(position) if position is not None else None})
 
 

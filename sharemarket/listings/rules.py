@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from sharemarket.geo import fold
@@ -30,6 +31,18 @@ CONDITIONS = {
     "worn": _l("Worn, but works"),
 }
 STATUSES = ("active", "paused", "archived")
+
+
+_LABELS: dict[str, dict[str, str]] = {}
+
+
+def category_labels() -> dict[str, str]:
+    """The labels in the current language, translated once per language and process."""
+    locale = str(get_locale())
+    if locale not in _LABELS:
+        _LABELS[locale] = {key: str(label) for key, label in CATEGORIES.items()}
+    return _LABELS[locale]
+
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 4000

@@ -8,23 +8,26 @@ page; the exact geodesic distance is then computed for those few rows only.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from geographiclib.geodesic import Geodesic
-from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ColumnElement, Date, Float, Integer, Select, String, and_, bindparam, exists, or_, select
+from sqlalchemy.orm import joinedload
 
 from sharemarket import geo, spatial
+from sharemarket.db import UTCDateTime
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.listings import rules
-from sharemarket.listings.models import HeldDay, Listing
+from sharemarket.listings.models import HeldDay, Listing, ListingPhoto
 
 RADIUS_DEFAULT_KM = 10.0
-# What every result shows: its photos and its owner's name, loaded in one query each per page.
-LOAD_WITH = (selectinload(Listing.photos), joinedload(Listing.owner))
+RING_DIVISORS = (8, 4, 2, 1)
+# Every result shows its owner's name (joined) and its photos (`_with_photos`, one query a page).
+LOAD_WITH = (joinedload(Listing.owner),)
 RADIUS_MAX_KM = 200.0
 
 
@@ -100,6 +103,8 @@ class SearchQuery:
 class Found:
     listing: Listing
     distance_km: float | None
+    # The listing's photos (id, key, width, height), loaded for the whole page in one query.
+    photos: tuple = ()
 
 
 def check(query: SearchQuery) -> SearchQuery:
@@ -122,24 +127,52 @@ def check(query: SearchQuery) -> SearchQuery:
     return SearchQuery(query.near, float(radius), query.q, query.category, start, end)
 
 
-def _filters(query: SearchQuery, *, near: bool = False) -> list[ColumnElement[bool]]:
+@dataclass(frozen=True)
+class Shape:
+    """What a search's SQL looks like, values aside: statements are built once per shape."""
+
+    dialect: str
+    limit: int
+    category: bool = False
+    words: int = 0
+    days: bool = False
+    after: bool = False
+
+
+def _param(name: str, type_=Float):
+    return bindparam(name, type_=type_)
+
+
+def _filters(shape: Shape, *, near: bool) -> list[ColumnElement[bool]]:
     # Near a point the spatial index must lead: `status || ''` keeps SQLite's planner (which has
     # no statistics to know that most listings are active) from starting at the status index.
     status = Listing.status.concat("") if near else Listing.status
     conditions: list[ColumnElement[bool]] = [status == "active"]
-    if query.category:
-        conditions.append(Listing.category == query.category)
-    for word in rules.query_words(query.q):
-        conditions.append(Listing.search_text.like(f"% {word}%"))
-    if query.available_from is not None:
-        conditions.append(
-            ~exists().where(
-                HeldDay.listing_id == Listing.id,
-                HeldDay.day >= query.available_from,
-                HeldDay.day <= query.available_to,
-            )
+    if shape.category:
+        conditions.append(Listing.category == _param("category", String))
+    for i in range(shape.words):
+        conditions.append(Listing.search_text.like(_param(f"word{i}", String)))
+    if shape.days:
+        held = exists().where(
+            HeldDay.listing_id == Listing.id,
+            HeldDay.day >= _param("first_day", Date),
+            HeldDay.day <= _param("last_day", Date),
         )
+        conditions.append(~held)
     return conditions
+
+
+def _shape_and_params(query: SearchQuery, dialect: str, limit: int, after: list | None) -> tuple[Shape, dict]:
+    words = rules.query_words(query.q)
+    params: dict = {f"word{i}": f"% {word}%" for i, word in enumerate(words)}
+    if query.category:
+        params["category"] = query.category
+    if query.available_from is not None:
+        params["first_day"], params["last_day"] = query.available_from, query.available_to
+    if after is not None:
+        params["last_key"], params["last_id"] = after
+    shape = Shape(dialect, limit, bool(query.category), len(words), query.available_from is not None, after is not None)
+    return shape, params
 
 
 def search(query: SearchQuery, *, limit: int, after: list | None = None) -> tuple[list[Found], list | None]:
@@ -154,50 +187,102 @@ def search(query: SearchQuery, *, limit: int, after: list | None = None) -> tupl
     return _nearest(query, limit, after)
 
 
+@lru_cache(maxsize=256)
+def _newest_template(shape: Shape) -> Select:
+    stmt = select(Listing).where(*_filters(shape, near=False))
+    if shape.after:
+        created, last_id = _param("last_key", UTCDateTime), _param("last_id", Integer)
+        stmt = stmt.where(or_(Listing.created_at < created, and_(Listing.created_at == created, Listing.id < last_id)))
+    order = (Listing.created_at.desc(), Listing.id.desc())
+    return stmt.order_by(*order).limit(shape.limit + 1).options(*LOAD_WITH)
+
+
 def _newest(query: SearchQuery, limit: int, after: list | None) -> tuple[list[Found], list | None]:
-    stmt = select(Listing).where(*_filters(query))
     if after is not None:
         try:
-            created, last_id = datetime.fromisoformat(after[0]), int(after[1])
+            after = [datetime.fromisoformat(after[0]), int(after[1])]
         except (TypeError, ValueError, IndexError, KeyError):
             raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out.")) from None
-        stmt = stmt.where(or_(Listing.created_at < created, and_(Listing.created_at == created, Listing.id < last_id)))
-    stmt = stmt.order_by(Listing.created_at.desc(), Listing.id.desc()).limit(limit + 1).options(*LOAD_WITH)
-    rows = list(db.session.scalars(stmt))
+        if after[0].tzinfo is None:
+            raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out."))
+    shape, params = _shape_and_params(query, db.session.get_bind().dialect.name, limit, after)
+    rows = list(db.session.scalars(_newest_template(shape), params))
     more = len(rows) > limit
     rows = rows[:limit]
     position = [rows[-1].created_at.isoformat(), rows[-1].id] if more and rows else None
-    return [Found(listing, None) for listing in rows], position
+    return _with_photos([Found(listing, None) for listing in rows]), position
 
 
-def nearest_statement(query: SearchQuery, limit: int, after: list | None, dialect: str) -> Select:
-    """The SQL of one page near a point: spatial index, flat distance filter and order, limit."""
+@lru_cache(maxsize=256)
+def _nearest_template(shape: Shape) -> Select:
+    # Squared flat distance in km²: monotonic with the true distance at search scales.
+    dlat, dlng = Listing.lat - _param("lat"), Listing.lng - _param("lng")
+    flat = dlat * dlat * _param("ky2") + dlng * dlng * _param("kx2")
+    box = spatial.Box(_param("min_lat"), _param("max_lat"), _param("min_lng"), _param("max_lng"))
+    stmt = select(Listing, flat.label("flat")).where(
+        spatial.box_overlaps(Listing.__table__, box, shape.dialect),
+        flat <= _param("reach2"),
+        *_filters(shape, near=True),
+    )
+    if shape.after:
+        last_flat, last_id = _param("last_key"), _param("last_id", Integer)
+        stmt = stmt.where(or_(flat > last_flat, and_(flat == last_flat, Listing.id > last_id)))
+    return stmt.order_by(flat, Listing.id).limit(shape.limit + 1).options(*LOAD_WITH)
+
+
+def nearest_statement(
+    query: SearchQuery, limit: int, after: list | None, dialect: str, within_km: float | None = None
+) -> tuple[Select, dict]:
+    """The SQL of one page near a point and its values: spatial index, flat distance filter and
+    order, limit. `within_km` (an inner ring, smaller than the radius) keeps exactly the rows
+    whose flat distance is at most that: when a page fills up inside it, nothing outside can
+    come first."""
     lat, lng = query.near
-    radius = query.radius_km
-    box = geo.bounding_box(lat, lng, radius)
     ky = geo.KM_PER_DEGREE_LAT
     kx = ky * math.cos(math.radians(lat))
-    # Squared flat distance in km²: monotonic with the true distance at search scales.
-    dlat, dlng = Listing.lat - literal(lat), Listing.lng - literal(lng)
-    flat = dlat * dlat * (ky * ky) + dlng * dlng * (kx * kx)
-    stmt = select(Listing, flat.label("flat")).where(
-        spatial.box_overlaps(Listing.__table__, box, dialect),
-        flat <= (radius * flat_margin(lat, radius)) ** 2,
-        *_filters(query, near=True),
+    reach = within_km if within_km is not None else query.radius_km * flat_margin(lat, query.radius_km)
+    box = geo.bounding_box(lat, lng, reach)
+    shape, params = _shape_and_params(query, dialect, limit, after)
+    params.update(
+        lat=lat,
+        lng=lng,
+        ky2=ky * ky,
+        kx2=kx * kx,
+        reach2=reach * reach,
+        min_lat=box.min_lat,
+        max_lat=box.max_lat,
+        min_lng=box.min_lng,
+        max_lng=box.max_lng,
     )
-    if after is not None:
-        try:
-            last_flat, last_id = float(after[0]), int(after[1])
-        except (TypeError, ValueError, IndexError, KeyError):
-            raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out.")) from None
-        stmt = stmt.where(or_(flat > last_flat, and_(flat == last_flat, Listing.id > last_id)))
-    return stmt.order_by(flat, Listing.id).limit(limit + 1).options(*LOAD_WITH)
+    return _nearest_template(shape), params
+
+
+def _position(after: list | None) -> list | None:
+    if after is None:
+        return None
+    try:
+        last_flat, last_id = float(after[0]), int(after[1])
+    except (TypeError, ValueError, IndexError, KeyError):
+        raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out.")) from None
+    if not math.isfinite(last_flat):
+        raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out."))
+    return [last_flat, last_id]
 
 
 def _nearest(query: SearchQuery, limit: int, after: list | None) -> tuple[list[Found], list | None]:
+    """Rings first (an eighth, a quarter, half the radius): in a dense town a page fills up
+    within a few hundred metres, and the database then sorts tens of rows, not thousands."""
     lat, lng = query.near
-    stmt = nearest_statement(query, limit, after, db.session.get_bind().dialect.name)
-    rows = list(db.session.execute(stmt))
+    after = _position(after)
+    dialect = db.session.get_bind().dialect.name
+    for divisor in RING_DIVISORS:
+        ring = query.radius_km / divisor if divisor > 1 else None
+        if ring is not None and after is not None and ring * ring <= after[0]:
+            continue
+        statement, params = nearest_statement(query, limit, after, dialect, within_km=ring)
+        rows = list(db.session.execute(statement, params))
+        if len(rows) > limit:
+            break
     more = len(rows) > limit
     rows = rows[:limit]
     position = [rows[-1].flat, rows[-1].Listing.id] if more and rows else None
@@ -207,4 +292,20 @@ def _nearest(query: SearchQuery, limit: int, after: list | None) -> tuple[list[F
         if distance <= query.radius_km:
             found.append(Found(row.Listing, distance))
     found.sort(key=lambda f: (f.distance_km, f.listing.id))
-    return found, position
+    return _with_photos(found), position
+
+
+def _with_photos(found: list[Found]) -> list[Found]:
+    """The page's photos in one plain query: a selectin loader costs more than the SQL itself."""
+    if not found:
+        return found
+    t = ListingPhoto.__table__
+    query = (
+        select(t.c.listing_id, t.c.id, t.c.key, t.c.width, t.c.height)
+        .where(t.c.listing_id.in_([f.listing.id for f in found]))
+        .order_by(t.c.position)
+    )
+    by_listing: dict[int, list] = {}
+    for row in db.session.execute(query):
+        by_listing.setdefault(row.listing_id, []).append(row)
+    return [replace(f, photos=tuple(by_listing.get(f.listing.id, ()))) for f in found]

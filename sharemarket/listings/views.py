@@ -15,7 +15,7 @@ from sharemarket.bookings import services as bookings
 from sharemarket.db import utcnow
 from sharemarket.errors import DomainError, NotFound, ValidationFailed
 from sharemarket.extensions import db
-from sharemarket.forms_util import apply_errors
+from sharemarket.forms_util import apply_errors, safe_next
 from sharemarket.geo import geocode, resolve_place
 from sharemarket.listings import loans, photos, rules, search, services
 from sharemarket.listings.forms import BlockForm, EditListingForm, ListingForm, LoanRequestForm, SearchForm
@@ -193,7 +193,7 @@ def _render_detail(listing: Listing, *, request_form=None, block_form=None, stat
         "today": today,
         "request_form": request_form or LoanRequestForm(),
         "block_form": block_form or BlockForm(prefix="block"),
-        "categories": rules.CATEGORIES,
+        "categories": rules.category_labels(),
         "conditions": rules.CONDITIONS,
     }
     if is_owner:
@@ -242,6 +242,7 @@ def request_loan(listing_id: int):
 @bp.post("/listings/loans/<int:booking_id>/<any(approve, decline, cancel, pickup, return):action>")
 @login_required
 def act(booking_id: int, action: str):
+    """Any page may post here (with an optional local `next` to come back to)."""
     loan = bookings.get_visible(booking_id=booking_id, user=current_user)
     if not isinstance(loan, Loan):
         raise NotFound(_("No such loan."))
@@ -253,7 +254,8 @@ def act(booking_id: int, action: str):
         flash(exc.detail, "error")
     else:
         flash(_done_message(action), "success")
-    return redirect(url_for("listings.detail", listing_id=loan.listing_id), code=303)
+    back = safe_next(request.form.get("next")) or url_for("listings.detail", listing_id=loan.listing_id)
+    return redirect(back, code=303)
 
 
 @bp.post("/listings/<int:listing_id>/blocks")

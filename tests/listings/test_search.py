@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import math
+import random
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from sharemarket.bookings import services as bookings
 from sharemarket.db import utcnow
@@ -10,6 +13,7 @@ from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place, distance_km
 from sharemarket.listings import loans, search, services
+from sharemarket.listings.models import Listing
 
 CENTRE = (47.7486, -3.3667)
 
@@ -161,3 +165,33 @@ def test_search_service_checks_radius_itself(app):
     with pytest.raises(ValidationFailed) as caught:
         search.search(search.SearchQuery(near=CENTRE, radius_km=-3), limit=5)
     assert "radius_km" in caught.value.errors
+
+
+def test_ring_search_finds_the_same_as_a_full_scan(client, make_user, make_listing):
+    """Dense near the centre, sparse further out: pages fill from the inner rings first, yet
+    the union of the pages is exactly what lies within the radius, nearest first."""
+    rng = random.Random(5)
+    owner = make_user()
+    places = []
+    for i in range(40):
+        km = rng.uniform(0, 0.5) if i < 25 else rng.uniform(0.5, 7)
+        angle = rng.uniform(0, 6.283)
+        lat = CENTRE[0] + km * math.cos(angle) / 111.32
+        lng = CENTRE[1] + km * math.sin(angle) / (111.32 * math.cos(math.radians(CENTRE[0])))
+        places.append(make_listing(owner=owner, title=f"Objet {i}", place=Place(lat, lng)).id)
+    expected = {
+        listing.id
+        for listing in db.session.scalars(select(Listing))
+        if distance_km(CENTRE[0], CENTRE[1], listing.lat, listing.lng) <= 5
+    }
+    seen, distances, cursor = [], [], None
+    while True:
+        params = {"near": f"{CENTRE[0]},{CENTRE[1]}", "radius_km": 5, "limit": 6}
+        page = _get(client, **params, **({"cursor": cursor} if cursor else {})).json
+        seen += [r["id"] for r in page["results"]]
+        distances += [r["distance_km"] for r in page["results"]]
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) and set(seen) == expected
+    assert all(b >= a - 0.1 for a, b in zip(distances, distances[1:], strict=False))
