@@ -1,7 +1,7 @@
 """bookings: message threads on bookings, read markers, reviews
 
 Revision ID: 0400
-Revises: 0100
+Revises: 0200
 Create Date: 2026-11-26 03:41:56.357227
 
 """
@@ -13,8 +13,8 @@ from sharemarket.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0400'
-# Chained after the tool library's migration (this branch builds on it); needs only 0001's tables.
-down_revision = '0100'
+# Chained after main's latest migration (the lead re-chains at merge); needs only 0001's tables.
+down_revision = '0200'
 branch_labels = None
 depends_on = None
 
