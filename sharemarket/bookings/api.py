@@ -29,6 +29,7 @@ BOOKING_SCHEMA = {
         "status": {"type": "string", "enum": list(rules.STATUSES)},
         "user": {"type": "object", "properties": {"id": {"type": "integer"}, "display_name": {"type": "string"}}},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
+        "unread_messages": {"type": "integer", "minimum": 0},
     },
 }
 
