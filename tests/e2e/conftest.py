@@ -227,6 +227,7 @@ def open_journey(request, browser, server):
 
     yield open_
     for context in contexts:
+        context.unroute_all(behavior="ignoreErrors")
         context.close()
 
 
