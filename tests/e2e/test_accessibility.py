@@ -69,7 +69,8 @@ SMALL_TARGETS = """() => {
     let [left, top, right, bottom] = [box.left, box.top, box.right, box.bottom];
     for (const label of el.labels || []) {
       const l = label.getBoundingClientRect();
-      [left, top, right, bottom] = [Math.min(left, l.left), Math.min(top, l.top), Math.max(right, l.right), Math.max(bottom, l.bottom)];
+      [left, top] = [Math.min(left, l.left), Math.min(top, l.top)];
+      [right, bottom] = [Math.max(right, l.right), Math.max(bottom, l.bottom)];
     }
     if (right - left < 43.5 || bottom - top < 43.5) {
       const name = (el.getAttribute('aria-label') || el.textContent || el.name || '').trim().slice(0, 40);
@@ -227,8 +228,9 @@ FOCUS = """() => {
   const style = getComputedStyle(el);
   const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
   const box = el.getBoundingClientRect();
-  return {tag: el.tagName.toLowerCase(), id: el.id, name: el.name || '', text: (el.textContent || '').trim().slice(0, 30),
-          ring, visible: box.width > 0 && box.height > 0 && style.visibility !== 'hidden'};
+  return {tag: el.tagName.toLowerCase(), id: el.id, name: el.name || '',
+          text: (el.textContent || '').trim().slice(0, 30), ring,
+          visible: box.width > 0 && box.height > 0 && style.visibility !== 'hidden'};
 }"""
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-
 import pytest
 
 pytestmark = pytest.mark.e2e
