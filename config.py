@@ -79,4 +79,5 @@ DEFAULTS: dict = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STRATEGY": "fixed-window",
     "DEMO_PASSWORD": "sharemarket-demo",
+    "PASSWORD_HASH_METHOD": "scrypt",
 }
