@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import click
@@ -22,7 +23,7 @@ def register(app: Flask) -> None:
         """Load or update the places from a BNLC CSV (default: the copy shipped with sharemarket)."""
         try:
             summary = meeting_points.load_csv(path or meeting_points.PACKAGED_CSV)
-        except (KeyError, UnicodeDecodeError) as exc:
+        except (UnicodeDecodeError, csv.Error) as exc:
             db.session.rollback()
             raise click.ClickException(f"This does not look like a BNLC CSV file: {exc}") from None
         db.session.commit()

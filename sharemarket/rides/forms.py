@@ -17,27 +17,28 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from sharemarket.rides import rules
 
 WEEKDAYS = [
-    (0, _l("Monday")),
-    (1, _l("Tuesday")),
-    (2, _l("Wednesday")),
-    (3, _l("Thursday")),
-    (4, _l("Friday")),
-    (5, _l("Saturday")),
-    (6, _l("Sunday")),
+    SelectChoice(0, _l("Monday")),
+    SelectChoice(1, _l("Tuesday")),
+    SelectChoice(2, _l("Wednesday")),
+    SelectChoice(3, _l("Thursday")),
+    SelectChoice(4, _l("Friday")),
+    SelectChoice(5, _l("Saturday")),
+    SelectChoice(6, _l("Sunday")),
 ]
 LUGGAGE = [
-    ("none", _l("No luggage")),
-    ("small", _l("Small bag")),
-    ("medium", _l("Medium bag")),
-    ("large", _l("Large suitcase")),
+    SelectChoice("none", _l("No luggage")),
+    SelectChoice("small", _l("Small bag")),
+    SelectChoice("medium", _l("Medium bag")),
+    SelectChoice("large", _l("Large suitcase")),
 ]
-SEAT_CHOICES = [(n, str(n)) for n in range(rules.SEATS_MIN, rules.SEATS_MAX + 1)]
+SEAT_CHOICES = [SelectChoice(n, str(n)) for n in range(rules.SEATS_MIN, rules.SEATS_MAX + 1)]
 
 # Service error keys → the form field that shows them.
 RIDE_FIELDS = {
@@ -79,7 +80,9 @@ class RideForm(FlaskForm):
     destination_lat = FloatField(_l("Destination latitude"), validators=[Optional(), NumberRange(-90, 90)])
     destination_lng = FloatField(_l("Destination longitude"), validators=[Optional(), NumberRange(-180, 180)])
     kind = RadioField(
-        _l("How often"), choices=[("weekly", _l("Weekly commute")), ("once", _l("One trip"))], default="weekly"
+        _l("How often"),
+        choices=[SelectChoice("weekly", _l("Weekly commute")), SelectChoice("once", _l("One trip"))],
+        default="weekly",
     )
     departure_date = DateField(_l("Date of the trip"), validators=[Optional()])
     departure_time = TimeField(_l("Departure time"), validators=[Optional()])

@@ -6,9 +6,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from sharemarket.bookings import services as bookings
 from sharemarket.db import utcnow
@@ -157,7 +158,7 @@ def new():
 def _request_form(ride: Ride, occurrences, formdata=None) -> SeatRequestForm:
     form = SeatRequestForm(formdata=formdata)
     form.day.choices = [
-        (o.date.isoformat(), o.date.isoformat())
+        SelectChoice(o.date.isoformat(), format_datetime(o.departs_at, "EEEE d MMMM, HH:mm"))
         for o in occurrences
         if not o.cancelled and o.seats_left > 0 and ride.status == "active"
     ]
