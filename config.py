@@ -56,6 +56,7 @@ def from_environment() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "SESSION_COOKIE_SECURE": env != "development",
+        "REMEMBER_COOKIE_SECURE": env != "development",
     }
 
 
@@ -77,4 +78,5 @@ DEFAULTS: dict = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STRATEGY": "fixed-window",
     "DEMO_PASSWORD": "sharemarket-demo",
+    "PASSWORD_HASH_METHOD": "scrypt",
 }

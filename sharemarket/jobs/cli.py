@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import click
@@ -51,6 +52,7 @@ def register(app: Flask) -> None:
         """Run the jobs on their intervals, forever; one process at a time does the work."""
         from apscheduler.schedulers.blocking import BlockingScheduler
 
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not two lines per tick
         scheduler = BlockingScheduler(timezone="UTC")
 
         def guarded(job):
