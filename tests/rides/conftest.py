@@ -20,6 +20,14 @@ QUIMPERLE = Place(47.8728, -3.5497, "Quimperlé")
 WEEKDAYS = (0, 1, 2, 3, 4)
 
 
+@pytest.fixture
+def client(app):
+    """A browser that asks for English, so assertions read the source strings whatever is translated."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 @pytest.fixture(scope="session")
 def morbihan_csv(tmp_path_factory):
     """The BNLC rows of Morbihan and Finistère: enough for the tests, quick to load."""
