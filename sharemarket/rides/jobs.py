@@ -22,7 +22,7 @@ from sharemarket.rides.settings import setting
 
 # A ride is over this long after its departure, whatever its length.
 CLOSE_AFTER = timedelta(hours=6)
-BATCH = 500
+BATCH = 200
 
 
 def extend_occurrences(now: datetime) -> dict:
@@ -63,34 +63,33 @@ def remind_departures(now: datetime) -> dict:
 
 
 def close_past(now: datetime) -> dict:
-    """Requests not answered in time expire; occurrences that have happened are closed, with
-    the shared km recorded."""
-    late = db.session.scalars(
+    """Requests not answered in time expire (their deadline is at the latest the departure);
+    occurrences that have happened are closed, with the shared km of confirmed seats recorded.
+    Works in batches until nothing is left."""
+    expired = closed = 0
+    shared = 0.0
+    while late := db.session.scalars(
         select(SeatBooking)
         .where(SeatBooking.status == "requested", SeatBooking.respond_by <= now)
         .order_by(SeatBooking.id)
         .limit(BATCH)
-    ).all()
-    for booking in late:
-        bookings.system_act(booking=booking, action="expire", now=now, note="not answered in time")
-    due = db.session.scalars(
+    ).all():
+        for booking in late:
+            bookings.system_act(booking=booking, action="expire", now=now, note="not answered in time")
+        expired += len(late)
+    while due := db.session.scalars(
         select(RideOccurrence)
         .where(RideOccurrence.closed_at.is_(None), RideOccurrence.departs_at <= now - CLOSE_AFTER)
-        .order_by(RideOccurrence.departs_at)
+        .order_by(RideOccurrence.id)
         .limit(BATCH)
-    ).all()
-    expired, shared = len(late), 0.0
-    for occurrence in due:
-        for booking in db.session.scalars(
-            select(SeatBooking).where(SeatBooking.occurrence_id == occurrence.id, SeatBooking.status == "requested")
-        ):
-            bookings.system_act(booking=booking, action="expire", now=now, note="ride left")
-            expired += 1
-        if not occurrence.cancelled:
-            shared += seats.record_impact(occurrence)
-        occurrence.closed_at = now
-    db.session.flush()
-    return {"closed": len(due), "expired": expired, "shared_km": round(shared, 1)}
+    ).all():
+        for occurrence in due:
+            if not occurrence.cancelled:
+                shared += seats.record_impact(occurrence)
+            occurrence.closed_at = now
+        db.session.flush()
+        closed += len(due)
+    return {"closed": closed, "expired": expired, "shared_km": round(shared, 1)}
 
 
 JOBS = [

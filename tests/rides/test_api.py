@@ -1,6 +1,8 @@
 from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 from sqlalchemy import func, select
 
@@ -90,6 +92,10 @@ def test_done_when_a_hennebont_commuter_takes_a_lanester_neighbour_to_vannes(
     assert {o["date"]: o["seats_left"] for o in occurrences}[day.isoformat()] == 2
     seen = client.get(f"/api/v1/rides/{ride['id']}", headers=as_neighbour).json
     assert (seen["origin"]["lat"], seen["origin"]["lng"]) == (HENNEBONT["lat"], HENNEBONT["lng"])  # a passenger now
+    feed = client.get(urlsplit(client.get("/api/v1/me/calendar", headers=as_neighbour).json["url"]).path)
+    assert feed.status_code == 200
+    [event] = icalendar.Calendar.from_ical(feed.data).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Ride Hennebont → Vannes" and str(event["STATUS"]) == "CONFIRMED"
 
 
 def test_one_off_ride_booking_without_date(client, make_user, auth_header):

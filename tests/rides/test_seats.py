@@ -259,3 +259,10 @@ def make_ride_for(driver, now):
     )
     db.session.commit()
     return ride
+
+
+def test_closing_works_through_every_batch(ride, now, monkeypatch):
+    monkeypatch.setattr(jobs, "BATCH", 2)
+    week_later = now + timedelta(days=7)
+    assert jobs.close_past(week_later)["closed"] == 4  # Wednesday to Monday; Tuesday 07:45 is not 6 h past
+    assert jobs.close_past(week_later)["closed"] == 0
