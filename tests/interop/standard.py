@@ -1,0 +1,79 @@
+"""The standard-covoiturage OpenAPI document, and a check of our responses against it.
+
+The document is a verbatim copy (see standard-covoiturage/SOURCE.md). Its one invalid `default`
+(a string where the schema is an array) is fixed in memory; `$ref`s are resolved; bodies are
+validated with openapi-schema-validator's OAS 3.0 validator and format checker.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from pathlib import Path
+
+import yaml
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
+
+FOLDER = Path(__file__).parent / "standard-covoiturage"
+SPEC = FOLDER / "standard-covoiturage_openapi.yaml"
+SHA256 = "43fc07633d1d27d8afa5a16bd5760566ea59ee2f9296f0bdb13f545f263d114e"
+PREFIX = "/interop/v1"
+
+
+@functools.cache
+def _document() -> dict:
+    document = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    weekdays = document["components"]["parameters"]["departureWeekdays"]["schema"]
+    assert weekdays["default"] == "MON,TUE,WED,THU,FRI,SAT,SUN", "the known invalid default moved"
+    weekdays["default"] = weekdays["default"].split(",")
+    return document
+
+
+def document() -> dict:
+    """A fresh copy of the fixed document (callers may change it)."""
+    return copy.deepcopy(_document())
+
+
+def resolve(node, root: dict | None = None):
+    """`node` with every local `$ref` replaced by what it points to (the document has no cycles)."""
+    root = root if root is not None else _document()
+    if isinstance(node, dict):
+        if "$ref" in node:
+            target = root
+            for part in node["$ref"].removeprefix("#/").split("/"):
+                target = target[part]
+            return resolve(target, root)
+        return {key: resolve(value, root) for key, value in node.items()}
+    if isinstance(node, list):
+        return [resolve(item, root) for item in node]
+    return node
+
+
+def operation(path: str, method: str) -> dict:
+    return resolve(_document()["paths"][path][method.lower()])
+
+
+def spec_path(url_path: str) -> str:
+    """'/interop/v1/bookings/<uuid>' → '/bookings/{bookingId}'."""
+    path = url_path.split("?", 1)[0].removeprefix(PREFIX)
+    return re.sub(r"^/bookings/[^/]+$", "/bookings/{bookingId}", path)
+
+
+def check(response, url_path: str, method: str) -> None:
+    """The status is one the standard declares for the operation, and the body, when the
+    standard describes one, validates against its schema."""
+    responses = operation(spec_path(url_path), method)["responses"]
+    declared = {int(code) for code in responses}
+    status = response.status_code
+    assert status in declared, f"{method} {url_path}: {status} is not declared ({sorted(declared)})"
+    content = responses.get(status, responses.get(str(status))).get("content")
+    if content is None:
+        return
+    schema = content["application/json"]["schema"]
+    assert response.mimetype == "application/json", response.mimetype
+    body = response.get_json()
+    errors = sorted(OAS30Validator(schema, format_checker=oas30_format_checker).iter_errors(body), key=str)
+    assert not errors, f"{method} {url_path} ({status}): " + "; ".join(
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5]
+    )
