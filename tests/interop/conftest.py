@@ -13,15 +13,14 @@ from sharemarket.db import utcnow
 from sharemarket.extensions import db
 from sharemarket.interop import operators, rules
 from tests.interop import standard
-from tests.rides.conftest import (  # noqa: F401 - fixtures shared with the carpool tests
-    HENNEBONT,
-    LANESTER,
-    VANNES,
-    carpool_areas,
-    client,
-    make_ride,
-    morbihan_csv,
-)
+from tests.rides import conftest as carpool
+from tests.rides.conftest import HENNEBONT, LANESTER, VANNES  # noqa: F401 - places the tests share
+
+# The carpool tests' fixtures: an English-speaking client, rides, the carpool areas.
+client = carpool.client
+make_ride = carpool.make_ride
+morbihan_csv = carpool.morbihan_csv
+carpool_areas = carpool.carpool_areas
 
 PARIS = ZoneInfo("Europe/Paris")
 OPERATOR = "partner.example"
