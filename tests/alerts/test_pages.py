@@ -42,6 +42,11 @@ def test_the_search_results_offer_an_alert_with_the_search_filled_in(client, mak
     assert '<label for="alert-day-5">Saturday</label>' in form
 
 
+def test_my_rides_leads_to_my_alerts(client, make_user, login):
+    login(make_user())
+    assert 'href="/rides/alerts"' in client.get("/rides/mine").get_data(as_text=True)
+
+
 def test_anonymous_searchers_are_asked_to_log_in_first(client):
     html = client.get("/rides", query_string=SEARCH).get_data(as_text=True)
     assert "Log in to be told of new rides like this." in html
