@@ -30,8 +30,9 @@ from sharemarket.rides.models import Ride, RideOccurrence
 from sharemarket.rides.settings import setting
 
 RIDES_PER_RUN = 200
-# Days of one ride tried for one search before giving up (the same window every week).
-DAYS_PER_SEARCH = 10
+# Days of one ride tried for one search before giving up: the window is the same every week,
+# so only a full or cancelled day makes a later one differ.
+DAYS_PER_SEARCH = 3
 
 
 def dedupe_key(search_id: int, ride_id: int) -> str:
@@ -89,8 +90,14 @@ def _candidates(ride: Ride) -> list[SavedSearch]:
     )
 
 
-def _finds(saved: SavedSearch, ride: Ride, day: date, now: datetime) -> bool:
-    """Would the search page, asked this saved search for `day`, show this ride?"""
+def _found(saved: SavedSearch, day: date, now: datetime, seen: dict) -> set[int]:
+    """The rides the search page shows for this saved search on `day` (asked once per run)."""
+    if (saved.id, day) not in seen:
+        seen[saved.id, day] = _search(saved, day, now)
+    return seen[saved.id, day]
+
+
+def _search(saved: SavedSearch, day: date, now: datetime) -> set[int]:
     zone = ZoneInfo(current_app.config["SHAREMARKET_TIMEZONE"])
     start, end = ride_rules.parse_local_time(saved.time_from), ride_rules.parse_local_time(saved.time_to)
     try:
@@ -104,8 +111,8 @@ def _finds(saved: SavedSearch, ride: Ride, day: date, now: datetime) -> bool:
             exclude_driver_id=saved.user_id,
         )
     except ValidationFailed:
-        return False
-    return any(match.ride_id == ride.id for match in matches)
+        return set()
+    return {match.ride_id for match in matches}
 
 
 def _already_told(saved: SavedSearch, ride: Ride) -> bool:
@@ -142,7 +149,7 @@ def _tell(saved: SavedSearch, ride: Ride, occurrence: RideOccurrence, now: datet
     return note is not None
 
 
-def _alert(ride: Ride, days: list[RideOccurrence], now: datetime) -> int:
+def _alert(ride: Ride, days: list[RideOccurrence], now: datetime, seen: dict) -> int:
     told = 0
     if not days:
         return told
@@ -151,7 +158,7 @@ def _alert(ride: Ride, days: list[RideOccurrence], now: datetime) -> int:
         if not wanted or _already_told(saved, ride):
             continue
         for occurrence in wanted:
-            if _finds(saved, ride, occurrence.date, now):
+            if ride.id in _found(saved, occurrence.date, now, seen):
                 told += _tell(saved, ride, occurrence, now)
                 break
     return told
@@ -161,9 +168,10 @@ def alert_new_rides(*, now: datetime) -> dict:
     """The job (idempotent): compare the rides' new days with the saved searches."""
     rows = _rides_to_check()
     told = 0
+    seen: dict[tuple[int, date], set[int]] = {}
     for ride, mark in rows:
         days = _new_days(ride, mark.checked_until if mark else None, now)
-        told += _alert(ride, days, now)
+        told += _alert(ride, days, now, seen)
         until = ride.materialised_until or ride.departure_at.astimezone(ZoneInfo(ride.timezone)).date()
         if mark is None:
             db.session.add(AlertMark(ride_id=ride.id, checked_until=until, checked_at=now))
