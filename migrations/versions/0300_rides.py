@@ -1,7 +1,7 @@
 """rides: ride offers, their occurrences, carpool meeting points, seat bookings
 
 Revision ID: 0300
-Revises: 0001
+Revises: 0200
 Create Date: 2026-11-26 03:15:34.657466
 
 """
@@ -9,12 +9,13 @@ from alembic import op
 import sqlalchemy as sa
 
 from sharemarket import spatial
+from sharemarket.rides import occurrence_index
 from sharemarket.db import UTCDateTime
 
 
 # revision identifiers, used by Alembic.
 revision = '0300'
-down_revision = '0001'
+down_revision = '0200'
 branch_labels = None
 depends_on = None
 
@@ -124,10 +125,10 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_seat_bookings_ride_id'), ['ride_id'], unique=False)
 
     # ### end Alembic commands ###
-    # Spatial indexes (R*Tree on SQLite, GiST on PostgreSQL): the detour ellipse's box of each
-    # occurrence, and each meeting point.
+    # Spatial indexes: each occurrence's detour-ellipse box with its departure time (3-D R*Tree
+    # on SQLite, GiST over box and time range on PostgreSQL), and each meeting point.
     dialect = op.get_bind().dialect.name
-    for stmt in spatial.migration_ddl(dialect, "ride_occurrences", "min_lat", "max_lat", "min_lng", "max_lng"):
+    for stmt in occurrence_index.ddl(dialect):
         op.execute(stmt)
     for stmt in spatial.migration_ddl(dialect, "meeting_points", "lat", "lat", "lng", "lng"):
         op.execute(stmt)

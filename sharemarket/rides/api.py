@@ -80,7 +80,7 @@ def search_rides(query: RideSearchQuery):
     offset = decode_cursor(query.cursor) or 0
     if not isinstance(offset, int) or offset < 0:
         raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out."))
-    matches = search.search(
+    found = search.search(
         origin=origin,
         destination=destination,
         depart_after=after,
@@ -89,9 +89,10 @@ def search_rides(query: RideSearchQuery):
         now=now,
         exclude_driver_id=user.id if user else None,
     )
-    page = page_of(matches[offset : offset + query.limit + 1], query.limit, lambda _: offset + query.limit, lambda m: m)
-    nearest = search.nearest_areas(origin, destination)
-    page["results"] = [match_json(m, nearest) for m in search.finish(page["results"], origin, destination)]
+    window = list(range(offset, min(offset + query.limit + 1, len(found.matches))))
+    page = page_of(window, query.limit, lambda _: offset + query.limit, lambda i: i)
+    nearest = found.nearest_areas()
+    page["results"] = [match_json(m, nearest) for m in found.shown(offset, offset + len(page["results"]))]
     return jsonify(page)
 
 

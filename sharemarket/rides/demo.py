@@ -115,7 +115,7 @@ def _book_some_seats(ctx, zone: ZoneInfo) -> None:
             now=ctx.now,
             exclude_driver_id=passenger.id,
         )
-        shown = search.finish(found[:5], home, Place(lat, lng, label))
+        shown = found.shown(0, 5)
         if not shown:
             continue
         match = shown[0]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from sharemarket import geo, spatial
 from sharemarket.extensions import db
@@ -100,18 +100,23 @@ def load_csv(path: Path = PACKAGED_CSV) -> LoadSummary:
 
 def near(lat: float, lng: float, radius_km: float, limit: int = 5) -> list[tuple[MeetingPoint, float]]:
     """Open meeting points within radius_km of a point, nearest first, with their distance (km)."""
+    return near_each([(lat, lng)], radius_km, limit)[0]
+
+
+def near_each(points: list[tuple[float, float]], radius_km: float, limit: int = 5) -> list[list]:
+    """`near` for several points with one indexed query: per point, [(meeting point, km)...]."""
     if radius_km <= 0:
-        return []
+        return [[] for _ in points]
     table = MeetingPoint.__table__
-    box = geo.bounding_box(lat, lng, radius_km)
-    rows = db.session.scalars(
-        select(MeetingPoint).where(
-            spatial.box_overlaps(table, box, db.session.get_bind().dialect.name), MeetingPoint.is_open.is_(True)
-        )
-    )
-    found = [(point, geo.fast_distance_km(lat, lng, point.lat, point.lng)) for point in rows]
-    found = sorted((pair for pair in found if pair[1] <= radius_km), key=lambda pair: (pair[1], pair[0].id))
-    return found[:limit]
+    dialect = db.session.get_bind().dialect.name
+    boxes = [spatial.box_overlaps(table, geo.bounding_box(lat, lng, radius_km), dialect) for lat, lng in points]
+    rows = list(db.session.scalars(select(MeetingPoint).where(or_(*boxes), MeetingPoint.is_open.is_(True))))
+    found = []
+    for lat, lng in points:
+        pairs = [(point, geo.fast_distance_km(lat, lng, point.lat, point.lng)) for point in rows]
+        pairs = sorted((pair for pair in pairs if pair[1] <= radius_km), key=lambda pair: (pair[1], pair[0].id))
+        found.append(pairs[:limit])
+    return found
 
 
 def as_json(point: MeetingPoint, distance_km: float | None = None) -> dict:

@@ -3,8 +3,9 @@
 A `Ride` is what a driver publishes: a one-off trip or a weekly commute. Each day it runs is a
 `RideOccurrence` with its own seats; search and booking work per occurrence. Occurrences of a
 commute are created ahead over a rolling horizon (see `services.extend_occurrences`). Each one
-stores the bounding box of the ride's detour ellipse, spatially indexed, so a search finds the
-rides able to pass by both of the passenger's points with two indexed box tests.
+stores the bounding box of the ride's detour ellipse, indexed with its departure time
+(`occurrence_index`), so a search finds the rides able to pass by both of the passenger's points
+at the right time in one index scan.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sharemarket.bookings.models import Booking
 from sharemarket.db import UTCDateTime, utcnow
 from sharemarket.extensions import db
 from sharemarket.geo import Place
-from sharemarket.rides import rules
+from sharemarket.rides import occurrence_index, rules
 
 
 class Ride(db.Model):
@@ -137,7 +138,7 @@ class RideOccurrence(db.Model):
         return not self.cancelled and self.departs_at > now and self.ride.status == "active"
 
 
-spatial.add_box_index(RideOccurrence.__table__, "min_lat", "max_lat", "min_lng", "max_lng")
+occurrence_index.install(RideOccurrence.__table__)
 
 
 class MeetingPoint(db.Model):

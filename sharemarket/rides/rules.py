@@ -28,6 +28,7 @@ SAME_PLACE_KM = 0.5
 # Roads are longer than straight lines: the usual detour index between towns is about 1.3.
 ROAD_FACTOR = 1.3
 SEARCH_WINDOW_MAX = timedelta(days=7)
+EARTH_RADIUS_KM = 6371.0088  # as geo.fast_distance_km
 LUGGAGE_SIZES = ("none", "small", "medium", "large")
 NOTE_MAX = 500
 # Scoring: one km of driver detour = one km the passenger travels to a meeting point = 20 min of
@@ -198,34 +199,81 @@ class Route:
         return self.detour_km + ACCESS_WEIGHT * (self.pickup.access_km + self.dropoff.access_km)
 
 
-def best_route(
-    origin: Point,
-    destination: Point,
-    max_detour: float,
-    pickups: list[Option],
-    dropoffs: list[Option],
-    between: dict[tuple[int, int], float],
-    distance: Distance = fast_distance_km,
-) -> Route | None:
-    """The cheapest feasible pick-up/drop-off pair, or None when every pair costs too much detour.
+class PassengerTrip:
+    """The passenger's side of matching, computed once per search and then tried on each ride:
+    their pick-up options (door first), drop-off options, and the distances between them."""
 
-    `between[i, j]` is d(pickups[i], dropoffs[j]), the same for every ride, so computed once.
-    The cost adds the detour and the passenger's trip to the points, so a meeting point wins only
-    when it saves the driver more detour than it costs the passenger to get there; the door wins
-    ties."""
-    direct = distance(*origin, *destination)
-    to_pickup = [distance(*origin, *p.point) for p in pickups]
-    from_dropoff = [distance(*q.point, *destination) for q in dropoffs]
-    best: Route | None = None
-    for i, pickup in enumerate(pickups):
-        for j, dropoff in enumerate(dropoffs):
-            detour = to_pickup[i] + between[i, j] + from_dropoff[j] - direct
-            if detour > max_detour + 1e-9:
-                continue
-            route = Route(pickup, dropoff, max(detour, 0.0), to_pickup[i])
-            if best is None or route.cost < best.cost - 1e-9:
-                best = route
-    return best
+    # Past this length a flat frame around the ride is too rough for the quick rejection.
+    FLAT_FRAME_MAX_KM = 150.0
+
+    def __init__(self, pickups: list[Option], dropoffs: list[Option]):
+        self.pickups, self.dropoffs = pickups, dropoffs
+        self.between = [[fast_distance_km(*p.point, *q.point) for q in dropoffs] for p in pickups]
+        self._pickup_trig = [_trig(o.point) for o in pickups]
+        self._dropoff_trig = [_trig(o.point) for o in dropoffs]
+
+    def could_ride(self, origin: Point, destination: Point, max_detour: float, direct: float) -> bool:
+        """A quick necessary test in a flat frame along the ride: some pick-up and some drop-off
+        lie in the rectangle around the detour ellipse, and the passenger does not go back along
+        the ride by more than half the detour (backtracking is driven twice)."""
+        if direct > self.FLAT_FRAME_MAX_KM or direct < 1e-6:
+            return True
+        kx = KM_PER_DEGREE_LAT * math.cos(math.radians(origin[0]))
+        ux = (destination[1] - origin[1]) * kx / direct
+        uy = (destination[0] - origin[0]) * KM_PER_DEGREE_LAT / direct
+        slack = 0.02 * (direct + max_detour) + 0.5
+        half_width = math.sqrt(max_detour * (2 * direct + max_detour)) / 2 + slack
+        low, high = -max_detour / 2 - slack, direct + max_detour / 2 + slack
+
+        def along_inside(options: list[Option]) -> list[float]:
+            found = []
+            for option in options:
+                x = (option.point[1] - origin[1]) * kx
+                y = (option.point[0] - origin[0]) * KM_PER_DEGREE_LAT
+                along, across = x * ux + y * uy, -x * uy + y * ux
+                if low <= along <= high and abs(across) <= half_width:
+                    found.append(along)
+            return found
+
+        starts = along_inside(self.pickups)
+        ends = along_inside(self.dropoffs) if starts else []
+        return bool(ends) and min(starts) - max(ends) <= max_detour / 2 + slack
+
+    def best_route(self, origin: Point, destination: Point, max_detour: float) -> Route | None:
+        """The cheapest feasible pick-up/drop-off pair (fast distance), or None.
+
+        The cost adds the detour and the passenger's trip to the points, so a meeting point wins
+        only when it saves the driver more detour than it costs the passenger to get there; the
+        door wins ties."""
+        direct = fast_distance_km(*origin, *destination)
+        if not self.could_ride(origin, destination, max_detour, direct):
+            return None
+        o, d = _trig(origin), _trig(destination)
+        to_pickup = [_haversine(o, p) for p in self._pickup_trig]
+        from_dropoff = [_haversine(q, d) for q in self._dropoff_trig]
+        best: Route | None = None
+        best_cost = math.inf
+        for i, pickup in enumerate(self.pickups):
+            row = self.between[i]
+            for j, dropoff in enumerate(self.dropoffs):
+                detour = to_pickup[i] + row[j] + from_dropoff[j] - direct
+                if detour > max_detour + 1e-9:
+                    continue
+                cost = max(detour, 0.0) + ACCESS_WEIGHT * (pickup.access_km + dropoff.access_km)
+                if cost < best_cost - 1e-9:
+                    best, best_cost = Route(pickup, dropoff, max(detour, 0.0), to_pickup[i]), cost
+        return best
+
+
+def _trig(point: Point) -> tuple[float, float, float]:
+    lat, lng = math.radians(point[0]), math.radians(point[1])
+    return lat, lng, math.cos(lat)
+
+
+def _haversine(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    """`geo.fast_distance_km` on precomputed radians and cosines."""
+    h = math.sin((b[0] - a[0]) / 2) ** 2 + a[2] * b[2] * math.sin((b[1] - a[1]) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def time_gap_minutes(pickup_at: datetime, wanted_from: datetime) -> float:

@@ -235,7 +235,7 @@ def occurrence_json(occurrence: RideOccurrence) -> dict:
 
 def match_json(match: Match, nearest: tuple = (None, None)) -> dict:
     """A search result; the ride's places are approximate, as for any stranger. `nearest`: the
-    carpool areas nearest the passenger's start and end (`search.nearest_areas`)."""
+    carpool areas nearest the passenger's start and end (`SearchResult.nearest_areas`)."""
     occurrence = match.occurrence
     start, end = (meeting_points.as_json(*pair) if pair else None for pair in nearest)
     return {

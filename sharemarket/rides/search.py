@@ -2,12 +2,12 @@
 
 1. The official carpool areas within reach of the passenger's start and end are found (indexed).
 2. SQL keeps the occurrences whose detour-ellipse box overlaps the box of the passenger's start
-   (with those areas) and that of their end: two indexed box tests (R*Tree / GiST), plus the
-   departure window, seats left, not cancelled. Every feasible pick-up lies in the ellipse, so
-   this never drops a ride that could match.
+   (with those areas) and that of their end, leaving in the window: one scan of an index over
+   place and time (`occurrence_index`), then seats left, not cancelled.
 3. In Python, on those few candidates: the cheapest feasible pick-up/drop-off pair (door or
    carpool area) by the fast distance, the pick-up time, the score; best first.
-4. The page shown gets geodesic figures (`finish`), and a last geodesic feasibility check.
+4. The page shown gets geodesic figures (`SearchResult.shown`), and a last geodesic feasibility
+   check.
 """
 
 from __future__ import annotations
@@ -16,19 +16,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
-from sharemarket import geo, spatial
+from sharemarket import geo
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
-from sharemarket.rides import meeting_points, rules
+from sharemarket.rides import meeting_points, occurrence_index, rules
 from sharemarket.rides.models import MeetingPoint, Ride, RideOccurrence
 from sharemarket.rides.settings import setting
 
 # More candidates than this are cut, soonest first (a week-long window in a dense town).
 CANDIDATES_MAX = 5000
-MEETING_POINTS_PER_END = 5
+MEETING_POINTS_PER_END = 3
 # The haversine may err by 0.5 %: keep borderline candidates for the geodesic check.
 FAST_SLACK = 1.005
 
@@ -51,6 +52,31 @@ class Match:
     dropoff_km: float
     score: float
     occurrence: RideOccurrence | None = None  # loaded by `finish`
+
+
+@dataclass
+class SearchResult:
+    """A search's matches, best first with fast figures (`finish` the page you show), and the
+    passenger's pick-up and drop-off options: the door, then the carpool areas within reach,
+    nearest first."""
+
+    origin: Place
+    destination: Place
+    matches: list[Match]
+    pickups: list[rules.Option]
+    dropoffs: list[rules.Option]
+
+    def shown(self, start: int = 0, stop: int | None = None) -> list[Match]:
+        """Matches [start:stop] with geodesic figures and their occurrences and rides loaded."""
+        return finish(self.matches[start:stop], self.origin, self.destination)
+
+    def nearest_areas(self) -> tuple[tuple[MeetingPoint, float] | None, tuple[MeetingPoint, float] | None]:
+        """The carpool area nearest the start and the one nearest the end, with the geodesic km."""
+        found = []
+        for place, options in ((self.origin, self.pickups), (self.destination, self.dropoffs)):
+            area = options[1].ref if len(options) > 1 else None
+            found.append((area, geo.distance_km(place.lat, place.lng, area.lat, area.lng)) if area else None)
+        return found[0], found[1]
 
 
 def check_query(origin: Place, destination: Place, depart_after: datetime, depart_before: datetime, seats: int):
@@ -77,13 +103,9 @@ def check_query(origin: Place, destination: Place, depart_after: datetime, depar
         raise ValidationFailed(_l("Some fields are invalid."), errors)
 
 
-def _options(place: Place, reach_km: float) -> list[rules.Option]:
-    door = rules.Option((place.lat, place.lng), 0.0)
-    areas = meeting_points.near(place.lat, place.lng, reach_km, MEETING_POINTS_PER_END)
-    return [door] + [rules.Option((p.lat, p.lng), km, p) for p, km in areas]
-
-
-def _candidates(pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id):
+def candidate_query(pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id=None) -> Select:
+    """The indexed narrowing: occurrences whose ellipse box overlaps both ends' boxes, leaving in
+    the window, with seats left (exposed for EXPLAIN in the benchmark)."""
     table = RideOccurrence.__table__
     dialect = db.session.get_bind().dialect.name
     query = (
@@ -99,10 +121,13 @@ def _candidates(pickups, dropoffs, depart_after, depart_before, seats, now, excl
         )
         .join(Ride, Ride.id == RideOccurrence.ride_id)
         .where(
-            spatial.box_overlaps(table, rules.covering_box(o.point for o in pickups), dialect),
-            spatial.box_overlaps(table, rules.covering_box(o.point for o in dropoffs), dialect),
-            RideOccurrence.departs_at >= max(depart_after, now),
-            RideOccurrence.departs_at <= depart_before,
+            occurrence_index.reaching(
+                table,
+                [rules.covering_box(o.point for o in pickups), rules.covering_box(o.point for o in dropoffs)],
+                max(depart_after, now),
+                depart_before,
+                dialect,
+            ),
             RideOccurrence.seats_left >= seats,
             RideOccurrence.cancelled.is_(False),
             Ride.status == "active",
@@ -112,7 +137,17 @@ def _candidates(pickups, dropoffs, depart_after, depart_before, seats, now, excl
     )
     if exclude_driver_id is not None:
         query = query.where(Ride.driver_id != exclude_driver_id)
-    return db.session.execute(query).all()
+    return query
+
+
+def end_options(*places: Place) -> list[list[rules.Option]]:
+    """For each place: the passenger's door, then the carpool areas within reach, nearest first."""
+    reach = float(setting("RIDES_MEETING_POINT_MAX_KM"))
+    areas = meeting_points.near_each([(p.lat, p.lng) for p in places], reach, MEETING_POINTS_PER_END)
+    return [
+        [rules.Option((place.lat, place.lng), 0.0)] + [rules.Option((p.lat, p.lng), km, p) for p, km in near]
+        for place, near in zip(places, areas, strict=True)
+    ]
 
 
 def search(
@@ -124,32 +159,27 @@ def search(
     now: datetime,
     seats: int = 1,
     exclude_driver_id: int | None = None,
-) -> list[Match]:
+) -> SearchResult:
     """Every occurrence that can take `seats` passengers from origin to destination within its
     driver's detour, leaving its origin in [depart_after, depart_before], best first.
 
-    Figures are from the fast distance; call `finish` on the page you show."""
+    Figures are from the fast distance; show a page with `SearchResult.shown`."""
     check_query(origin, destination, depart_after, depart_before, seats)
-    reach = float(setting("RIDES_MEETING_POINT_MAX_KM"))
-    pickups, dropoffs = _options(origin, reach), _options(destination, reach)
-    between = {
-        (i, j): geo.fast_distance_km(*p.point, *q.point) for i, p in enumerate(pickups) for j, q in enumerate(dropoffs)
-    }
+    pickups, dropoffs = end_options(origin, destination)
+    trip = rules.PassengerTrip(pickups, dropoffs)
     speed = setting("RIDES_AVERAGE_SPEED_KMH")
     matches = []
-    for row in _candidates(pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id):
-        route = rules.best_route(
+    candidates = candidate_query(pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id)
+    for row in db.session.execute(candidates):
+        route = trip.best_route(
             (row.origin_lat, row.origin_lng),
             (row.destination_lat, row.destination_lng),
             row.max_detour_km * FAST_SLACK + 0.01,
-            pickups,
-            dropoffs,
-            between,
         )
         if route is None:
             continue
         pickup_at = row.departs_at + timedelta(minutes=rules.driving_minutes(route.pickup_leg_km, speed))
-        ride_km = between[pickups.index(route.pickup), dropoffs.index(route.dropoff)]
+        ride_km = trip.between[pickups.index(route.pickup)][dropoffs.index(route.dropoff)]
         matches.append(
             Match(
                 occurrence_id=row.id,
@@ -168,20 +198,7 @@ def search(
             )
         )
     matches.sort(key=lambda m: (m.score, m.departs_at, m.occurrence_id))
-    return matches
-
-
-def nearest_areas(origin: Place, destination: Place) -> tuple[tuple[MeetingPoint, float] | None, ...]:
-    """The official carpool area nearest the passenger's start and end (within reach), with its
-    geodesic distance in km, or None."""
-    reach = float(setting("RIDES_MEETING_POINT_MAX_KM"))
-    found = []
-    for place in (origin, destination):
-        near = meeting_points.near(place.lat, place.lng, reach, 1)
-        found.append(
-            (near[0][0], geo.distance_km(place.lat, place.lng, near[0][0].lat, near[0][0].lng)) if near else None
-        )
-    return tuple(found)
+    return SearchResult(origin, destination, matches, pickups, dropoffs)
 
 
 def _place(option: rules.Option, door: Place) -> Place:
@@ -194,10 +211,14 @@ def _place(option: rules.Option, door: Place) -> Place:
 def finish(matches: list[Match], origin: Place, destination: Place) -> list[Match]:
     """Geodesic figures for the matches shown, their occurrences loaded; any that the geodesic
     detour puts over the driver's limit (a borderline haversine) is dropped."""
+    if not matches:
+        return []
     occurrences = {
         o.id: o
         for o in db.session.scalars(
-            select(RideOccurrence).where(RideOccurrence.id.in_([m.occurrence_id for m in matches]))
+            select(RideOccurrence)
+            .where(RideOccurrence.id.in_([m.occurrence_id for m in matches]))
+            .options(joinedload(RideOccurrence.ride).joinedload(Ride.driver))
         )
     }
     cache: dict[tuple, float] = {}

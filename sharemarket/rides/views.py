@@ -74,8 +74,8 @@ def search_page():
                 now=now,
                 exclude_driver_id=current_user.id if current_user.is_authenticated else None,
             )
-            matches = search.finish(found[:RESULTS_SHOWN], origin, destination)
-            nearest = search.nearest_areas(origin, destination)
+            matches = found.shown(0, RESULTS_SHOWN)
+            nearest = found.nearest_areas()
         except DomainError as exc:
             _show_errors(form, exc, SEARCH_FIELDS)
     return render_template(

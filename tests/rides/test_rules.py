@@ -96,16 +96,52 @@ def test_price_is_cost_sharing():
 
 def test_best_route_takes_a_carpool_area_only_when_it_saves_detour():
     door, area = rules.Option(LANESTER, 0.0), rules.Option(KERGO_KERNOUS, 4.1, "area")
-    end = rules.Option(VANNES, 0.0)
-    pickups, dropoffs = [door, area], [end]
-    between = {(i, 0): fast_distance_km(*p.point, *VANNES) for i, p in enumerate(pickups)}
-    strict = rules.best_route(HENNEBONT, VANNES, 8, pickups, dropoffs, between)
+    trip = rules.PassengerTrip([door, area], [rules.Option(VANNES, 0.0)])
+    strict = trip.best_route(HENNEBONT, VANNES, 8)
     assert strict.pickup is area and strict.detour_km < 5
-    loose = rules.best_route(HENNEBONT, VANNES, 15, pickups, dropoffs, between)
+    loose = trip.best_route(HENNEBONT, VANNES, 15)
     assert loose.pickup is area  # 4.1 km detour + 4.1 km to get there beats 9.9 km at the door
-    assert rules.best_route(HENNEBONT, VANNES, 3, pickups, dropoffs, between) is None
-    near_route = rules.best_route(LANESTER, VANNES, 5, pickups, dropoffs, between)
+    assert trip.best_route(HENNEBONT, VANNES, 3) is None
+    near_route = trip.best_route(LANESTER, VANNES, 5)
     assert near_route.pickup is door and near_route.detour_km == pytest.approx(0, abs=1e-9)
+    assert trip.best_route(VANNES, HENNEBONT, 20) is None  # the other way
+
+
+def _brute_force(origin, destination, max_detour, pickups, dropoffs):
+    """Every pair, no shortcut: the reference the quick rejection must agree with."""
+    best = None
+    for p in pickups:
+        for q in dropoffs:
+            detour = rules.detour_km(origin, p.point, q.point, destination)
+            if detour <= max_detour + 1e-9:
+                cost = max(detour, 0) + p.access_km + q.access_km
+                if best is None or cost < best[0] - 1e-9:
+                    best = (cost, p, q)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_quick_rejection_never_drops_a_feasible_ride(seed):
+    rng = random.Random(seed)
+    accepted = 0
+    for _ in range(400):
+        centre = (rng.uniform(47.3, 48.8), rng.uniform(-5, -1.2))
+
+        def near(km, centre=centre):
+            return (centre[0] + rng.uniform(-km, km) / 111, centre[1] + rng.uniform(-km, km) / 75)
+
+        origin, destination = near(60), near(60)
+        start, end = near(40), near(40)
+        pickups = [rules.Option(start, 0.0)] + [rules.Option(p, fast_distance_km(*start, *p)) for p in (near(45),)]
+        dropoffs = [rules.Option(end, 0.0)] + [rules.Option(q, fast_distance_km(*end, *q)) for q in (near(45),)]
+        detour = rng.choice([0.5, 2, 5, 10, 25, 50])
+        found = rules.PassengerTrip(pickups, dropoffs).best_route(origin, destination, detour)
+        expected = _brute_force(origin, destination, detour, pickups, dropoffs)
+        assert (found is None) == (expected is None)
+        if found:
+            accepted += 1
+            assert found.cost == pytest.approx(expected[0], abs=1e-6)
+    assert accepted > 20
 
 
 def test_score_prefers_less_detour_and_sooner():

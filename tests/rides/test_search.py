@@ -5,7 +5,7 @@ import pytest
 
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
-from sharemarket.geo import Place, fast_distance_km
+from sharemarket.geo import Place
 from sharemarket.rides import rules, search
 from sharemarket.rides.models import RideOccurrence
 from tests.rides.conftest import AURAY, HENNEBONT, LANESTER, LORIENT, QUIMPERLE, VANNES
@@ -13,7 +13,7 @@ from tests.rides.conftest import AURAY, HENNEBONT, LANESTER, LORIENT, QUIMPERLE,
 MORNING = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)  # Wednesday 07:00 in Paris
 
 
-def _search(now, origin=LANESTER, destination=VANNES, after=MORNING, hours=3, seats=1, **kwargs):
+def _result(now, origin=LANESTER, destination=VANNES, after=MORNING, hours=3, seats=1, **kwargs):
     return search.search(
         origin=origin,
         destination=destination,
@@ -25,11 +25,15 @@ def _search(now, origin=LANESTER, destination=VANNES, after=MORNING, hours=3, se
     )
 
 
+def _search(now, **kwargs):
+    return _result(now, **kwargs).matches
+
+
 def test_finds_a_commute_passing_near_the_passenger(make_ride, now):
     ride = make_ride(max_detour_km=12)
-    matches = _search(now)
-    assert [m.ride_id for m in matches] == [ride.id]
-    match = search.finish(matches, LANESTER, VANNES)[0]
+    result = _result(now)
+    assert [m.ride_id for m in result.matches] == [ride.id]
+    match = result.shown()[0]
     assert match.departs_at == datetime(2026, 12, 2, 6, 45, tzinfo=UTC)
     assert match.pickup_at > match.departs_at
     assert match.detour_km == pytest.approx(9.9, abs=0.1)
@@ -74,21 +78,22 @@ def test_the_driver_does_not_find_their_own_ride(make_ride, now):
 
 def test_a_carpool_area_rescues_a_ride_the_door_would_miss(make_ride, carpool_areas, now):
     ride = make_ride(max_detour_km=6)
-    matches = search.finish(_search(now), LANESTER, VANNES)
+    result = _result(now)
+    matches = result.shown()
     assert [m.ride_id for m in matches] == [ride.id]
     match = matches[0]
     assert match.pickup_point is not None and match.pickup_point.ref == "56094-C-001"  # Kergo-Kernous, Kervignac
     assert match.pickup_km == pytest.approx(4.1, abs=0.1)
     assert match.detour_km < 6
     assert match.pickup.label == match.pickup_point.name
-    start, end = search.nearest_areas(LANESTER, VANNES)
+    start, end = result.nearest_areas()
     assert start[0].town == "LANESTER" and start[1] < 2.5
     assert end[0].town == "VANNES"
 
 
 def test_the_door_wins_when_the_area_saves_less_than_it_costs(make_ride, carpool_areas, now):
     ride = make_ride(origin=LORIENT, max_detour_km=6)  # Lorient → Vannes passes by Lanester
-    match = search.finish(_search(now), LANESTER, VANNES)[0]
+    match = _result(now).shown()[0]
     assert match.ride_id == ride.id and match.pickup_point is None and match.pickup_km == 0
 
 
@@ -143,20 +148,16 @@ def test_the_index_never_drops_a_ride_a_full_scan_would_find(make_ride, make_use
         a, b = rng.sample(towns, 2)
         origin, destination = jitter(a), jitter(b)
         found = {m.occurrence_id for m in _search(now, origin=origin, destination=destination)}
-        door = [rules.Option((origin.lat, origin.lng), 0.0)]
-        end = [rules.Option((destination.lat, destination.lng), 0.0)]
-        between = {(0, 0): fast_distance_km(origin.lat, origin.lng, destination.lat, destination.lng)}
         scanned = {
             o.id
             for o in occurrences
-            if rules.best_route(
+            if rules.detour_km(
                 (o.ride.origin_lat, o.ride.origin_lng),
+                (origin.lat, origin.lng),
+                (destination.lat, destination.lng),
                 (o.ride.destination_lat, o.ride.destination_lng),
-                o.ride.max_detour_km * search.FAST_SLACK + 0.01,
-                door,
-                end,
-                between,
             )
+            <= o.ride.max_detour_km * search.FAST_SLACK + 0.01
         }
         assert found == scanned
         hits += len(found)

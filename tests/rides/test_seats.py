@@ -224,3 +224,38 @@ def test_reminders_go_once_two_hours_before(ride, passenger, now):
     assert jobs.remind_departures(departs - timedelta(hours=2)) == {"reminders": 2}
     assert jobs.remind_departures(departs - timedelta(minutes=30)) == {"reminders": 0}
     assert _kinds(passenger).count("ride_reminder") == 1 and _kinds(ride.driver).count("ride_reminder") == 1
+
+
+def test_closing_an_account_withdraws_what_lies_ahead_and_blurs_the_past(ride, passenger, make_user, now):
+    from sharemarket.accounts import services as accounts
+
+    booking = _request(ride, passenger, now, pickup=LANESTER, dropoff=VANNES)
+    bookings.act(booking=booking, action="approve", actor=ride.driver, now=now)
+    other = make_user()
+    elsewhere = make_ride_for(other, now)
+    theirs = _request(elsewhere, ride.driver, now)
+    exported = accounts.export_personal_data(user=ride.driver)["rides"]
+    assert [r["id"] for r in exported["offered"]] == [ride.id]
+    assert [s["id"] for s in exported["seats"]] == [theirs.id]
+    accounts.delete_account(user=ride.driver, now=now)
+    db.session.commit()
+    assert ride.status == "cancelled" and booking.status == "cancelled" and theirs.status == "cancelled"
+    assert "seat_cancelled" in _kinds(passenger) and "seat_cancelled" in _kinds(other)
+    assert ride.origin_label is None and ride.origin_lat != 47.8050
+    assert theirs.pickup_label is None
+
+
+def make_ride_for(driver, now):
+    from sharemarket.rides import rules, services
+    from tests.rides.conftest import AURAY, WEEKDAYS
+
+    ride = services.publish_ride(
+        driver=driver,
+        origin=AURAY,
+        destination=VANNES,
+        seats=2,
+        recurrence=rules.Recurrence(WEEKDAYS, rules.parse_local_time("08:00"), None),
+        now=now,
+    )
+    db.session.commit()
+    return ride
