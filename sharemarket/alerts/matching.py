@@ -101,7 +101,7 @@ def _search(saved: SavedSearch, day: date, now: datetime) -> set[int]:
     zone = ZoneInfo(current_app.config["SHAREMARKET_TIMEZONE"])
     start, end = ride_rules.parse_local_time(saved.time_from), ride_rules.parse_local_time(saved.time_to)
     try:
-        matches = search.search(
+        found = search.search(
             origin=saved.origin,
             destination=saved.destination,
             depart_after=datetime.combine(day, start, tzinfo=zone),
@@ -112,7 +112,7 @@ def _search(saved: SavedSearch, day: date, now: datetime) -> set[int]:
         )
     except ValidationFailed:
         return set()
-    return {match.ride_id for match in matches}
+    return {match.ride_id for match in found.matches}
 
 
 def _already_told(saved: SavedSearch, ride: Ride) -> bool:

@@ -104,7 +104,7 @@ def driver_journeys(
         depart_before=latest,
         seats=1,
         now=now,
-    )
+    ).matches
     # Moving a pick-up from a carpool area back to the door shifts it by a few minutes at most.
     speed = setting("RIDES_AVERAGE_SPEED_KMH")
     slack = timedelta(minutes=ride_rules.driving_minutes(float(setting("RIDES_MEETING_POINT_MAX_KM")), speed))
