@@ -66,6 +66,16 @@ def spec_path(url_path: str) -> str:
     return re.sub(r"^/bookings/[^/]+$", "/bookings/{bookingId}", path)
 
 
+def schema_errors(body, schema: dict) -> list[str]:
+    errors = sorted(OAS30Validator(schema, format_checker=oas30_format_checker).iter_errors(body), key=str)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors]
+
+
+def component_errors(body, name: str) -> list[str]:
+    """Errors of `body` against one of the document's schemas (for answers it leaves unspecified)."""
+    return schema_errors(body, resolve(_document()["components"]["schemas"][name]))
+
+
 def check(response, url_path: str, method: str) -> None:
     """The status is one the standard declares for the operation, and the body, when the
     standard describes one, validates against its schema."""
@@ -78,7 +88,5 @@ def check(response, url_path: str, method: str) -> None:
     schema = content["application/json"]["schema"]
     assert response.mimetype == "application/json", response.mimetype
     body = response.get_json()
-    errors = sorted(OAS30Validator(schema, format_checker=oas30_format_checker).iter_errors(body), key=str)
-    assert not errors, f"{method} {url_path} ({status}): " + "; ".join(
-        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5]
-    )
+    errors = schema_errors(body, schema)
+    assert not errors, f"{method} {url_path} ({status}): " + "; ".join(errors[:5])
