@@ -1,5 +1,5 @@
-"""What the carpool holds about a person: their part of the GDPR export, and what closing the
-account does to it.
+"""What the carpool holds about a person: who sees a ride's exact places, their part of the GDPR
+export, and what closing the account does to it.
 
 Closing an account withdraws the driver's rides ahead and the passenger's seats ahead (the other
 side is told). What already happened stays for the other party's history, with its places
@@ -12,12 +12,43 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from sharemarket import geo
 from sharemarket.accounts.models import User
+from sharemarket.bookings import rules as booking_rules
 from sharemarket.bookings import services as bookings
 from sharemarket.extensions import db
-from sharemarket.geo import approximate
+from sharemarket.geo import Place, approximate
 from sharemarket.rides import services
 from sharemarket.rides.models import Ride, RideOccurrence, SeatBooking
+
+
+def sees_exact_places(ride: Ride, viewer_id: int | None) -> bool:
+    """The driver and passengers holding a seat see the exact origin and destination; others see
+    them within about 200 m, since a driver often starts from home."""
+    if viewer_id is None:
+        return False
+    if viewer_id == ride.driver_id:
+        return True
+    return bool(
+        db.session.scalar(
+            select(
+                select(SeatBooking.id)
+                .where(
+                    SeatBooking.ride_id == ride.id,
+                    SeatBooking.user_id == viewer_id,
+                    SeatBooking.status.in_(booking_rules.HOLDING),
+                )
+                .exists()
+            )
+        )
+    )
+
+
+def shown_place(place: Place, seed: int, exact: bool) -> Place:
+    if exact:
+        return place
+    lat, lng = geo.approximate(place.lat, place.lng, seed)
+    return Place(lat, lng, place.label)
 
 
 def _place(lat: float, lng: float, label: str | None) -> dict:

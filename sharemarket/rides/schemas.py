@@ -13,8 +13,8 @@ from sharemarket.api.core import PageQuery
 from sharemarket.api.schemas import PlaceIn, PlaceOut, UserRef, iso_utc, user_ref
 from sharemarket.rides import meeting_points, rules
 from sharemarket.rides.models import Ride, RideOccurrence
+from sharemarket.rides.privacy import sees_exact_places, shown_place
 from sharemarket.rides.search import Match
-from sharemarket.rides.services import sees_exact_places, shown_place
 
 Weekday = Annotated[int, Field(ge=0, le=6)]
 _OFFSET_AS_SPACE = re.compile(r" (\d\d:?\d\d)$")

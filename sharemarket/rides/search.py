@@ -51,14 +51,14 @@ class Match:
     pickup_km: float
     dropoff_km: float
     score: float
-    occurrence: RideOccurrence | None = None  # loaded by `finish`
+    occurrence: RideOccurrence | None = None  # loaded for the page shown
 
 
 @dataclass
 class SearchResult:
-    """A search's matches, best first with fast figures (`finish` the page you show), and the
-    passenger's pick-up and drop-off options: the door, then the carpool areas within reach,
-    nearest first."""
+    """A search's matches, best first with fast figures (`shown` gives a page with geodesic ones),
+    and the passenger's pick-up and drop-off options: the door, then the carpool areas within
+    reach, nearest first."""
 
     origin: Place
     destination: Place
@@ -178,7 +178,7 @@ def search(
         )
         if route is None:
             continue
-        pickup_at = row.departs_at + timedelta(minutes=rules.driving_minutes(route.pickup_leg_km, speed))
+        pickup_at = _to_minute(row.departs_at + timedelta(minutes=rules.driving_minutes(route.pickup_leg_km, speed)))
         ride_km = trip.between[pickups.index(route.pickup)][dropoffs.index(route.dropoff)]
         matches.append(
             Match(
@@ -186,7 +186,7 @@ def search(
                 ride_id=row.ride_id,
                 departs_at=row.departs_at,
                 pickup_at=pickup_at,
-                dropoff_at=pickup_at + timedelta(minutes=rules.driving_minutes(ride_km, speed)),
+                dropoff_at=_to_minute(pickup_at + timedelta(minutes=rules.driving_minutes(ride_km, speed))),
                 pickup=_place(route.pickup, origin),
                 dropoff=_place(route.dropoff, destination),
                 pickup_point=route.pickup.ref,
@@ -199,6 +199,10 @@ def search(
         )
     matches.sort(key=lambda m: (m.score, m.departs_at, m.occurrence_id))
     return SearchResult(origin, destination, matches, pickups, dropoffs)
+
+
+def _to_minute(instant: datetime) -> datetime:
+    return (instant + timedelta(seconds=30)).replace(second=0, microsecond=0)
 
 
 def _place(option: rules.Option, door: Place) -> Place:

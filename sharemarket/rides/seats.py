@@ -27,7 +27,7 @@ from sharemarket.errors import Conflict, InvalidTransition, NotAllowed, SlotFull
 from sharemarket.extensions import db
 from sharemarket.geo import Place
 from sharemarket.notifications.services import notify
-from sharemarket.rides import rules, services
+from sharemarket.rides import privacy, rules, services
 from sharemarket.rides.models import Ride, RideOccurrence, SeatBooking
 from sharemarket.rides.settings import setting
 
@@ -155,7 +155,7 @@ class SeatKind:
 def _shown(point: Place, ride_end: Place, seed: int, exact: bool) -> Place:
     """A pick-up at the driver's own start stays approximate until the seat is confirmed."""
     at_ride_end = (point.lat, point.lng) == (ride_end.lat, ride_end.lng)
-    return services.shown_place(point, seed, exact or not at_ride_end)
+    return privacy.shown_place(point, seed, exact or not at_ride_end)
 
 
 kinds.register(SeatKind())

@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 
 from sharemarket import geo
 from sharemarket.accounts.models import User
-from sharemarket.bookings import rules as booking_rules
 from sharemarket.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
@@ -373,35 +372,6 @@ def cancel_ride(*, ride: Ride, actor: User, now: datetime) -> Ride:
     ride.updated_at = now
     db.session.flush()
     return ride
-
-
-def sees_exact_places(ride: Ride, viewer_id: int | None) -> bool:
-    """The driver and passengers holding a seat see the exact origin and destination; others see
-    them within about 200 m, since a driver often starts from home."""
-    if viewer_id is None:
-        return False
-    if viewer_id == ride.driver_id:
-        return True
-    return bool(
-        db.session.scalar(
-            select(
-                select(SeatBooking.id)
-                .where(
-                    SeatBooking.ride_id == ride.id,
-                    SeatBooking.user_id == viewer_id,
-                    SeatBooking.status.in_(booking_rules.HOLDING),
-                )
-                .exists()
-            )
-        )
-    )
-
-
-def shown_place(place: Place, seed: int, exact: bool) -> Place:
-    if exact:
-        return place
-    lat, lng = geo.approximate(place.lat, place.lng, seed)
-    return Place(lat, lng, place.label)
 
 
 def rides_of(driver: User, *, include_past: bool, now: datetime) -> list[Ride]:

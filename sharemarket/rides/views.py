@@ -17,7 +17,7 @@ from sharemarket.errors import DomainError, ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.forms_util import apply_errors
 from sharemarket.geo import Place, check_coordinates, resolve_place
-from sharemarket.rides import meeting_points, rules, search, seats, services
+from sharemarket.rides import meeting_points, privacy, rules, search, seats, services
 from sharemarket.rides.forms import RIDE_FIELDS, SEARCH_FIELDS, RideForm, SearchForm, SeatRequestForm, parse_dates
 from sharemarket.rides.models import Ride
 from sharemarket.rides.settings import setting
@@ -86,7 +86,7 @@ def search_page():
         origin=origin,
         destination=destination,
         nearest=nearest,
-        shown_place=services.shown_place,
+        shown_place=privacy.shown_place,
     ), 422 if form.errors else 200
 
 
@@ -167,15 +167,15 @@ def _request_form(ride: Ride, occurrences, formdata=None) -> SeatRequestForm:
 
 def _render_detail(ride: Ride, form: SeatRequestForm, occurrences, status: int = 200):
     viewer = current_user.id if current_user.is_authenticated else None
-    exact = services.sees_exact_places(ride, viewer)
+    exact = privacy.sees_exact_places(ride, viewer)
     handled = seats.for_driver(viewer, utcnow()) if viewer == ride.driver_id else []
     return render_template(
         "rides/detail.html",
         ride=ride,
         form=form,
         occurrences=occurrences,
-        origin=services.shown_place(ride.origin, ride.id, exact),
-        destination=services.shown_place(ride.destination, ride.id + 1, exact),
+        origin=privacy.shown_place(ride.origin, ride.id, exact),
+        destination=privacy.shown_place(ride.destination, ride.id + 1, exact),
         requests=[b for b in handled if b.ride_id == ride.id],
         credit=meeting_points.CREDIT,
     ), status

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sharemarket.errors import Conflict, NotAllowed, ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
-from sharemarket.rides import rules, services
+from sharemarket.rides import privacy, rules, services
 from sharemarket.rides.models import Ride, RideOccurrence
 from tests.rides.conftest import HENNEBONT, VANNES, WEEKDAYS
 
@@ -161,10 +161,10 @@ def test_the_driver_cancels_one_day_then_the_whole_ride(make_ride, make_user, no
 
 def test_strangers_see_the_start_within_200_m(make_ride, make_user):
     ride = make_ride()
-    assert services.sees_exact_places(ride, ride.driver_id)
-    assert not services.sees_exact_places(ride, make_user().id)
-    assert not services.sees_exact_places(ride, None)
-    shown = services.shown_place(ride.origin, ride.id, exact=False)
+    assert privacy.sees_exact_places(ride, ride.driver_id)
+    assert not privacy.sees_exact_places(ride, make_user().id)
+    assert not privacy.sees_exact_places(ride, None)
+    shown = privacy.shown_place(ride.origin, ride.id, exact=False)
     assert shown != ride.origin
     from sharemarket.geo import distance_km
 
