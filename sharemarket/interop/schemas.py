@@ -20,9 +20,9 @@ from sharemarket.interop.journeys import Journey, RegularTrip
 from sharemarket.interop.models import InteropBooking
 from sharemarket.interop.operators import our_operator_id
 from sharemarket.rides.models import Ride, SeatBooking
+from sharemarket.rides.privacy import shown_place
 from sharemarket.rides.rules import local_departure, parse_local_time
 from sharemarket.rides.seats import ride_path
-from sharemarket.rides.services import shown_place
 
 Lat = Field(ge=-90, le=90, allow_inf_nan=False)
 Lng = Field(ge=-180, le=180, allow_inf_nan=False)

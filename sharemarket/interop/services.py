@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sharemarket.accounts.models import User
 from sharemarket.accounts.rules import NAME_MAX, clean_text
+from sharemarket.bookings import messages as booking_messages
 from sharemarket.bookings import services as bookings
 from sharemarket.errors import Conflict, NotFound, ValidationFailed
 from sharemarket.extensions import db
@@ -165,14 +166,7 @@ def update_status(
         bookings.record(seat, "validate", seat.status, link.passenger.user_id, now, note=f"interop:{operator}")
         db.session.flush()
     if message:
-        _tell(
-            recipient=seat.ride.driver,
-            sender=link.passenger.user.display_name,
-            operator=operator,
-            text=message,
-            link=seats.ride_path(seat.ride_id),
-            now=now,
-        )
+        booking_messages.post_message(booking=seat, author=link.passenger.user, body=message, now=now)
     return link
 
 
@@ -202,7 +196,9 @@ def _recipient(person: UserIn) -> User:
 
 
 def send_message(*, operator: str, data: MessageIn, now: datetime) -> None:
-    """A partner's user writes to one of ours (a driver, usually): an inbox line and an e-mail."""
+    """A partner's user writes to one of ours (a driver, usually). About one of the partner's
+    bookings, it joins that booking's message thread, written by the booking's passenger;
+    otherwise (a journey not booked yet) it is an inbox line and an e-mail."""
     recipient = _recipient(data.to)
     link = None
     if data.driverJourneyId is not None:
@@ -213,9 +209,12 @@ def send_message(*, operator: str, data: MessageIn, now: datetime) -> None:
     if data.passengerJourneyId is not None:
         raise NotFound("missing_journey")  # we publish no passenger journeys
     if data.bookingId is not None:
-        booking = get_booking(operator=operator, booking_id=str(data.bookingId))
-        if recipient.id not in (booking.booking.ride.driver_id, booking.booking.user_id):
+        booked = get_booking(operator=operator, booking_id=str(data.bookingId))
+        if recipient.id != booked.booking.ride.driver_id:
             raise NotFound("missing_booking")
-        link = seats.ride_path(booking.booking.ride_id)
+        if data.from_.id != booked.passenger.external_id:
+            raise ValidationFailed.field("from", _l("Only the booking's passenger writes in its thread."))
+        booking_messages.post_message(booking=booked.booking, author=booked.passenger.user, body=data.message, now=now)
+        return
     sender = _display_name(data.from_.alias, operator)
     _tell(recipient=recipient, sender=sender, operator=operator, text=data.message, link=link, now=now)

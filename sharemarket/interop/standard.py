@@ -33,7 +33,8 @@ from sharemarket.interop.schemas import (
 
 bp = Blueprint("interop", __name__, url_prefix="/interop/v1")
 
-# The error statuses the standard declares for each operation (besides 400, 401, 429, 500).
+# The error statuses the standard declares for each operation, besides 400, 401, 429 (every
+# operation) and 500.
 DECLARED = {
     "interop.booking": {404},
     "interop.update_booking": {404, 409},
@@ -50,7 +51,7 @@ def error(status: int, message: str):
 @bp.errorhandler(DomainError)
 def domain_error(exc: DomainError):
     db.session.rollback()
-    status = exc.status if exc.status in {401, *DECLARED.get(request.endpoint, ())} else 400
+    status = exc.status if exc.status in {401, 429, *DECLARED.get(request.endpoint, ())} else 400
     message = exc.detail
     if exc.errors:
         message = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in exc.errors.items())

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from sharemarket.accounts import services as accounts
 from sharemarket.bookings import services as bookings
+from sharemarket.bookings.exchange_models import BookingMessage
 from sharemarket.db import utcnow
 from sharemarket.extensions import db
 from sharemarket.interop import services
@@ -45,8 +46,10 @@ def test_the_partners_passenger_cancels_and_the_driver_is_told(partner, commute)
     assert standard.component_errors({**cancelled.json, "status": "GONE"}, "Booking") != []
     assert _seat(body).status == "cancelled"
     told = db.session.scalars(select(Notification).where(Notification.user_id == commute.driver_id)).all()
-    assert {n.kind for n in told} == {"seat_requested", "seat_cancelled", "interop_message"}
-    assert any("Mon train est rétabli." in n.body for n in told)
+    assert {n.kind for n in told} == {"seat_requested", "seat_cancelled", "message"}
+    [explained] = db.session.scalars(select(BookingMessage)).all()  # in the booking's thread
+    assert (explained.booking_id, explained.body) == (_seat(body).id, "Mon train est rétabli.")
+    assert explained.author_id == _seat(body).user_id
     again = partner.patch(f"/bookings/{body['id']}", query_string={"status": "CANCELLED"})
     assert again.status_code == 409 and again.json == {"error": "status_already_set"}
 
@@ -109,21 +112,46 @@ def test_external_passengers_get_no_email_when_the_driver_answers(partner, commu
     assert db.session.scalars(select(OutboxEmail).where(OutboxEmail.user_id == commute.driver_id)).all() != []
 
 
-def test_a_message_reaches_the_driver_inbox_and_mail(partner, commute):
+def _message_body(journey, **overrides):
+    body = {
+        "from": {"id": "p-42", "operator": OPERATOR, "alias": "Nolwenn"},
+        "to": journey["driver"],
+        "message": "Je serai devant la mairie, manteau rouge. 06 12 34 56 78",
+        "recipientCarpoolerType": "DRIVER",
+        "driverJourneyId": journey["id"],
+    }
+    body.update(overrides)
+    return body
+
+
+def test_a_message_about_a_booking_joins_its_thread(partner, commute):
     journey = _journey(partner)
     body = _book(partner)
-    response = partner.post(
-        "/messages",
-        json={
-            "from": {"id": "p-42", "operator": OPERATOR, "alias": "Nolwenn"},
-            "to": journey["driver"],
-            "message": "Je serai devant la mairie, manteau rouge. 06 12 34 56 78",
-            "recipientCarpoolerType": "DRIVER",
-            "driverJourneyId": journey["id"],
-            "bookingId": body["id"],
-        },
-    )
+    response = partner.post("/messages", json=_message_body(journey, bookingId=body["id"]))
     assert response.status_code == 201
+    seat = _seat(body)
+    [message] = db.session.scalars(select(BookingMessage)).all()
+    assert (message.booking_id, message.author_id) == (seat.id, seat.user_id)
+    assert "manteau rouge" in message.body
+    [note] = db.session.scalars(
+        select(Notification).where(Notification.user_id == commute.driver_id, Notification.kind == "message")
+    ).all()
+    assert note.title.startswith(f"Nolwenn · {OPERATOR} wrote to you") and note.link == f"/bookings/{seat.id}"
+    mail = db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "message")).one()
+    assert mail.to_address == commute.driver.email
+
+    # Someone else of the partner cannot write in that passenger's thread.
+    stranger = _message_body(
+        journey, bookingId=body["id"], **{"from": {"id": "p-9", "operator": OPERATOR, "alias": "X"}}
+    )
+    refused = partner.post("/messages", json=stranger)
+    assert refused.status_code == 400 and "from" in refused.json["error"]
+    assert len(db.session.scalars(select(BookingMessage)).all()) == 1
+
+
+def test_a_message_before_booking_reaches_the_driver_inbox_and_mail(partner, commute):
+    journey = _journey(partner)
+    assert partner.post("/messages", json=_message_body(journey)).status_code == 201
     [note] = db.session.scalars(
         select(Notification).where(Notification.user_id == commute.driver_id, Notification.kind == "interop_message")
     ).all()
@@ -131,6 +159,7 @@ def test_a_message_reaches_the_driver_inbox_and_mail(partner, commute):
     assert "manteau rouge" in note.body and note.link == f"/rides/{commute.id}"
     mail = db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "interop_message")).one()
     assert mail.to_address == commute.driver.email
+    assert db.session.scalars(select(BookingMessage)).all() == []
 
 
 def test_a_message_about_another_drivers_journey_is_refused(partner, commute, make_ride, make_user):
@@ -146,3 +175,13 @@ def test_a_message_about_another_drivers_journey_is_refused(partner, commute, ma
         },
     )
     assert response.status_code == 404 and response.json == {"error": "missing_journey"}
+
+
+def test_a_partner_flooding_a_thread_is_slowed_down(partner, commute):
+    journey = _journey(partner)
+    body = _book(partner)
+    answers = [
+        partner.post("/messages", json=_message_body(journey, bookingId=body["id"], message=f"Message {n}")).status_code
+        for n in range(11)
+    ]
+    assert answers == [201] * 10 + [429]
