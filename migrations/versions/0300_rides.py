@@ -1,7 +1,7 @@
 """rides: ride offers, their occurrences, carpool meeting points, seat bookings
 
 Revision ID: 0300
-Revises: 0200
+Revises: 0400
 Create Date: 2026-11-26 03:15:34.657466
 
 """
@@ -15,7 +15,7 @@ from sharemarket.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0300'
-down_revision = '0200'
+down_revision = '0400'
 branch_labels = None
 depends_on = None
 
