@@ -1,7 +1,7 @@
 """interop: partner operators, their passengers and bookings; saved ride searches and alert marks
 
 Revision ID: 0600
-Revises: 0300, 0400
+Revises: 0300
 Create Date: 2026-11-26 03:47:37.933563
 
 """
@@ -14,8 +14,7 @@ from sharemarket.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0600'
-# After rides (0300: rides, seat bookings) and bookings (0400), which this branch both holds.
-down_revision = ('0300', '0400')
+down_revision = '0300'
 branch_labels = None
 depends_on = None
 
