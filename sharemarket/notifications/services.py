@@ -64,7 +64,7 @@ def notify(
 
 def queue_email(*, user: User, kind: str, subject: object, body: object, now: datetime) -> OutboxEmail | None:
     """Write an e-mail to the outbox, in the user's language; it is sent after commit."""
-    if user.status == "deleted":
+    if user.status == "deleted" or undeliverable(user.email):
         return None
     with force_locale(user.locale):
         subject_text, body_text = str(subject), str(body)
@@ -80,6 +80,13 @@ def queue_email(*, user: User, kind: str, subject: object, body: object, now: da
     db.session.add(mail)
     db.session.flush()
     return mail
+
+
+def undeliverable(address: str) -> bool:
+    """Addresses in the reserved .invalid domain (RFC 2606), such as those of partner operators'
+    passengers, can never receive mail."""
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    return domain == "invalid" or domain.endswith(".invalid")
 
 
 def unread_count(user: User) -> int:
