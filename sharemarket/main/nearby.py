@@ -2,14 +2,13 @@
 
 "Near me" is, in order: a point the browser gave (the location button), a town typed in the
 search box (the configured geocoder, offline gazetteer by default), the member's home, and the
-town centre for everyone else. Each part asks its feature's search service; nothing here reads
-a feature's tables except the rides fallback below, which has no service of its own yet.
+town centre for everyone else. Each part asks its feature's search service (rides: see
+`nearby_rides`, loaded only when the rides feature is installed).
 """
 
 from __future__ import annotations
 
 import importlib.util
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -24,10 +23,6 @@ from sharemarket.listings import search as listing_search
 RADIUS_KM = 10.0
 SHOWN = 5
 DESK_DAYS_AHEAD = 7
-# The rides "tomorrow morning" window, local time of the town.
-MORNING = (time(5, 0), time(11, 0))
-# A destination within this distance of home is not a commute.
-COMMUTE_MIN_KM = 2.0
 TOWN_CENTRE = geo.Place(47.7483, -3.3700, "Lorient")
 
 
@@ -88,11 +83,12 @@ def near_me(*, origin: Origin, user, now: datetime, timezone: str) -> Nearby:
         from sharemarket.main import nearby_rides
 
         found.ride_day = now.astimezone(zone).date() + timedelta(days=1)
-        home = origin.source in ("home", "town") and user is not None
-        found.commute_to = nearby_rides.usual_destination(user, now, origin.place) if home else None
+        if origin.source == "home":
+            found.commute_to = nearby_rides.usual_destination(user, now, origin.place)
         found.rides = nearby_rides.tomorrow_morning(
-            origin=origin.place, destination=found.commute_to, day=found.ride_day, zone=zone, now=now, user=user
-        )[:SHOWN]
+            origin=origin.place, destination=found.commute_to, day=found.ride_day, zone=zone, now=now, user=user,
+            limit=SHOWN,
+        )  # fmt: skip
     return found
 
 
@@ -110,13 +106,3 @@ def free_desks(point: tuple[float, float], now: datetime, zone: ZoneInfo) -> tup
         if free:
             return day, free
     return today, []
-
-
-def most_common_place(places: list[geo.Place], away_from: geo.Place) -> geo.Place | None:
-    """The place that comes back most often (to about 500 m), ignoring those next to `away_from`."""
-    far = [p for p in places if geo.fast_distance_km(p.lat, p.lng, away_from.lat, away_from.lng) >= COMMUTE_MIN_KM]
-    if not far:
-        return None
-    counts = Counter((round(p.lat, 2), round(p.lng, 2)) for p in far)
-    key, _ = counts.most_common(1)[0]
-    return next(p for p in far if (round(p.lat, 2), round(p.lng, 2)) == key)
