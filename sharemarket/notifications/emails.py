@@ -1,0 +1,97 @@
+"""E-mail texts: plain text and HTML from templates, absolute links, one-click unsubscribe tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import force_locale
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from sharemarket.accounts.models import User
+from sharemarket.notifications import kinds
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    unsubscribe_url: str | None
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A full address on the public site, built without a request (jobs run outside one)."""
+    base = urlsplit(current_app.config["SHAREMARKET_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def absolute_link(link: str | None) -> str | None:
+    if not link or urlsplit(link).scheme:
+        return link
+    return current_app.config["SHAREMARKET_BASE_URL"].rstrip("/") + "/" + link.lstrip("/")
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    return _serializer().dumps({"u": user_id, "k": kind})
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    """(user id, kind) from a link we signed, or None for anything else."""
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("k"), str):
+        return None
+    return data["u"], data["k"]
+
+
+def unsubscribe_url(user: User, kind: str) -> str | None:
+    if kinds.is_locked(kind):
+        return None
+    return absolute_url("notifications.unsubscribe", token=unsubscribe_token(user.id, kind))
+
+
+def kind_label(kind: str) -> str:
+    if kind == kinds.DIGEST_KIND:
+        return str(kinds.CHANNEL_LABELS[kinds.DIGEST])
+    known = kinds.KINDS.get(kind)
+    return str(known.label) if known else kind
+
+
+def render(user: User, kind: str, template: str, **context) -> tuple[str, str]:
+    """Plain text and HTML of `notifications/email/<template>.{txt,html}` (HTML autoescaped)."""
+    env = current_app.jinja_env
+    context.update(
+        user=user,
+        kind_label=kind_label(kind),
+        settings_url=absolute_url("notifications.settings"),
+        site_url=absolute_url("main.home"),
+    )
+    text = env.get_template(f"notifications/email/{template}.txt").render(context)
+    html = env.get_template(f"notifications/email/{template}.html").render(context)
+    return text, html
+
+
+def message(*, user: User, kind: str, subject: object, body: object, link: str | None = None) -> RenderedEmail:
+    """One notification as an e-mail, in the recipient's language."""
+    with force_locale(user.locale):
+        subject_text = str(subject)
+        unsubscribe = unsubscribe_url(user, kind)
+        text, html = render(
+            user,
+            kind,
+            "message",
+            subject=subject_text,
+            body=str(body),
+            link=absolute_link(link),
+            unsubscribe_url=unsubscribe,
+        )
+    return RenderedEmail(subject_text[:300], text, html, unsubscribe)
