@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from sharemarket.accounts.models import User
@@ -61,7 +62,7 @@ def unsubscribe_url(user: User, kind: str) -> str | None:
 
 def kind_label(kind: str) -> str:
     if kind == kinds.DIGEST_KIND:
-        return str(kinds.CHANNEL_LABELS[kinds.DIGEST])
+        return str(_l("The daily summary of my notifications"))
     known = kinds.KINDS.get(kind)
     return str(known.label) if known else kind
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 
 from sharemarket.notifications import kinds
 
@@ -14,7 +15,7 @@ def preferences_form(choices: list[dict]) -> FlaskForm:
     class PreferencesForm(FlaskForm):
         pass
 
-    options = [(channel, kinds.CHANNEL_LABELS[channel]) for channel in kinds.CHANNELS]
+    options = [SelectChoice(channel, kinds.CHANNEL_LABELS[channel]) for channel in kinds.CHANNELS]
     open_choices = [choice for choice in choices if not choice["locked"]]
     for choice in open_choices:
         setattr(PreferencesForm, PREFIX + choice["kind"], RadioField(choice["label"], choices=options))

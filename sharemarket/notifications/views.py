@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,7 +11,7 @@ from sharemarket.db import utcnow
 from sharemarket.errors import DomainError
 from sharemarket.extensions import csrf, db
 from sharemarket.forms_util import apply_errors
-from sharemarket.notifications import emails, forms, kinds, services
+from sharemarket.notifications import digest, emails, forms, kinds, services
 
 bp = Blueprint("notifications", __name__)
 PAGE = 30
@@ -63,6 +64,7 @@ def settings():
         form=form,
         fixed=[choice for choice in choices if choice["locked"]],
         prefix=forms.PREFIX,
+        digest_hour=format_time(digest.cutoff(utcnow()), "short"),
     ), 422 if form.errors else 200
 
 

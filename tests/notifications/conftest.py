@@ -7,11 +7,11 @@ import pytest
 def smtp_config(app, monkeypatch):
     """Point the app's mail settings at a local port: `smtp_config(port)`."""
 
-    def configure(port: int, target=None):
+    def configure(port: int, target=None, timeout: float = 0.5):
         for key, value in {
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": port,
-            "MAIL_TIMEOUT": 0.5,
+            "MAIL_TIMEOUT": timeout,
             "MAIL_DEFAULT_SENDER": "sharemarket <no-reply@sharemarket.test>",
         }.items():
             monkeypatch.setitem((target or app).config, key, value)

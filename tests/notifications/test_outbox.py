@@ -120,7 +120,7 @@ def test_parallel_senders_never_send_one_twice(live_app, smtp_config):
         db.session.commit()
     errors = []
     with FakeSMTP("accept") as smtp:
-        smtp_config(smtp.port, target=live_app)
+        smtp_config(smtp.port, target=live_app, timeout=10)
 
         def sender():
             try:
