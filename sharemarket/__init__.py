@@ -89,7 +89,6 @@ def _feature_module(feature: str, module: str):
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        # A feature not written yet (its package absent) or one without this module.
         if exc.name in (name, f"sharemarket.{feature}"):
             return None
         raise
