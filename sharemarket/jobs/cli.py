@@ -15,18 +15,17 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def parse_at(value: str | None) -> datetime:
-    if not value:
+    """The instant `--at` names, in UTC; a clear usage error (exit code 2) for anything else."""
+    if value is None:
         return utcnow()
     try:
         at = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO 8601 instant; use e.g. 2026-12-01T08:00:00+01:00", param_hint="--at"
-        ) from None
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 instant; use e.g. 2026-12-01T08:00:00+01:00") from None
     if at.tzinfo is None:
-        raise click.BadParameter("give the offset too, e.g. 2026-12-01T08:00:00+01:00", param_hint="--at")
+        raise click.BadParameter("give the offset too, e.g. 2026-12-01T08:00:00+01:00")
     if not EARLIEST <= at <= LATEST:
-        raise click.BadParameter("the instant must lie between the years 2000 and 2100", param_hint="--at")
+        raise click.BadParameter("the instant must lie between the years 2000 and 2100")
     return at.astimezone(UTC)
 
 
@@ -36,10 +35,15 @@ def register(app: Flask) -> None:
         """Scheduled jobs: reminders, expiry, no-shows, e-mail delivery."""
 
     @jobs_group.command("run-once")
-    @click.option("--at", "at", default=None, help="Run as if the clock read this instant (ISO 8601 with offset).")
-    def run_once_command(at: str | None):
+    @click.option(
+        "--at",
+        "now",
+        default=None,
+        callback=lambda _ctx, _param, value: parse_at(value),
+        help="Run as if the clock read this instant (ISO 8601 with offset).",
+    )
+    def run_once_command(now: datetime):
         """Run every job once and print what each did."""
-        now = parse_at(at)
         failed = 0
         for name, ok, line in runner.run_once(now):
             click.echo(f"{name}: {line}")
