@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app
+from flask import Flask, Response, current_app
 from sqlalchemy import func, select, update
 
+from sharemarket.db import utcnow
 from sharemarket.extensions import db
 from sharemarket.notifications.models import OutboxEmail
 
@@ -27,6 +28,9 @@ MAX_ATTEMPTS = len(RETRY_BACKOFF)
 # A claimed mail is left alone by other senders this long: longer than any send can take.
 CLAIM = timedelta(minutes=10)
 SMTP_TIMEOUT = 10
+# Where the session notes the e-mails written during a request, and how many are sent right after it.
+WRITTEN = "outbox_written"
+SEND_AFTER_REQUEST_AT_MOST = 5
 # Server-wide failures: stop this round, the next mails would fail the same way.
 _SERVER_DOWN = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPHeloError)
 
@@ -145,6 +149,28 @@ def _deliver_one(mailer: Mailer, mail: OutboxEmail, now: datetime) -> str:
         return "failed"
     mail.sent_at, mail.last_error = now, None
     return "sent"
+
+
+def send_after_response(app: Flask, response: Response) -> Response:
+    """Try the few e-mails a request wrote as soon as its response has gone, outside its transaction.
+
+    A head start on the `deliver_outbox` job, not a replacement: only committed mails can be
+    claimed (a rolled-back request left none), and whatever fails here stays for the job.
+    """
+    ids = db.session.info.pop(WRITTEN, None)
+    enabled = app.config.get("MAIL_SEND_AFTER_REQUEST", not app.testing)
+    if not ids or not enabled or len(ids) > SEND_AFTER_REQUEST_AT_MOST:
+        return response
+
+    def send() -> None:
+        try:
+            with app.app_context():
+                deliver(now=utcnow(), ids=ids)
+        except Exception:  # noqa: BLE001 - the job will send it; the response is long gone
+            log.exception("sending e-mails %s after the request failed", ids)
+
+    response.call_on_close(send)
+    return response
 
 
 def backlog(now: datetime) -> dict:

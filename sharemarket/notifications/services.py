@@ -19,7 +19,7 @@ from sharemarket.accounts.models import User
 from sharemarket.db import lock_row
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
-from sharemarket.notifications import emails, kinds
+from sharemarket.notifications import emails, kinds, outbox
 from sharemarket.notifications.models import Notification, NotificationPreference, OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ def write_email(user: User, kind: str, mail: emails.RenderedEmail, now: datetime
     )
     db.session.add(row)
     db.session.flush()
+    db.session.info.setdefault(outbox.WRITTEN, []).append(row.id)
     return row
 
 

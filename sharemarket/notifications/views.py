@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,10 +11,15 @@ from sharemarket.db import utcnow
 from sharemarket.errors import DomainError
 from sharemarket.extensions import csrf, db
 from sharemarket.forms_util import apply_errors
-from sharemarket.notifications import digest, emails, forms, kinds, services
+from sharemarket.notifications import digest, emails, forms, kinds, outbox, services
 
 bp = Blueprint("notifications", __name__)
 PAGE = 30
+
+
+@bp.after_app_request
+def send_new_mail_soon(response):
+    return outbox.send_after_response(current_app._get_current_object(), response)
 
 
 @bp.get("/notifications")

@@ -139,3 +139,30 @@ def test_parallel_senders_never_send_one_twice(live_app, smtp_config):
     assert sorted(m["Subject"] for m in smtp.messages) == sorted(f"Mail {i}" for i in range(30))
     with live_app.app_context():
         assert db.session.scalar(select(func.count()).where(OutboxEmail.sent_at.is_not(None))) == 30
+
+
+def test_a_requests_mail_goes_right_after_its_response(app, client, make_user, smtp_config, monkeypatch):
+    person = make_user()
+    monkeypatch.setitem(app.config, "MAIL_SEND_AFTER_REQUEST", True)
+    with FakeSMTP("accept") as smtp:
+        smtp_config(smtp.port)
+        response = client.post("/password-reset", data={"email": person.email})
+        assert response.status_code == 302
+        (mail,) = _mails()
+        assert mail.sent_at is None  # not inside the request and its transaction
+        response.close()  # the server has sent the response
+        db.session.expire_all()
+        assert _mails()[0].sent_at is not None
+    assert [m["To"] for m in smtp.messages] == [person.email]
+    # The job finds nothing left to send.
+    assert outbox.deliver(now=mail.created_at + timedelta(minutes=1)) == {"sent": 0}
+
+
+def test_after_a_failed_send_the_job_still_has_the_mail(app, client, make_user, smtp_config, monkeypatch):
+    person = make_user()
+    monkeypatch.setitem(app.config, "MAIL_SEND_AFTER_REQUEST", True)
+    smtp_config(closed_port())
+    client.post("/password-reset", data={"email": person.email}).close()
+    db.session.expire_all()
+    (mail,) = _mails()
+    assert mail.sent_at is None and mail.attempts == 1 and "ConnectionRefused" in mail.last_error
