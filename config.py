@@ -56,6 +56,7 @@ def from_environment() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "SESSION_COOKIE_SECURE": env != "development",
+        "REMEMBER_COOKIE_SECURE": env != "development",
     }
 
 

@@ -13,7 +13,12 @@ import sys
 import _venv
 
 
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt  # `kill` or a service manager stops us like Ctrl-C: children first
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     python = _venv.ensure()
     env = dict(os.environ)
     env.setdefault("SHAREMARKET_ENV", "development")
@@ -34,7 +39,7 @@ def main() -> int:
     finally:
         for process in (web, scheduler):
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                process.terminate()
         for process in (web, scheduler):
             try:
                 process.wait(timeout=10)

@@ -25,6 +25,9 @@ def safe_next(target: str | None) -> str | None:
     """Only local paths: an open redirect would let a link send people elsewhere after login."""
     if not target:
         return None
+    # Browsers read "/\\evil.example" as "//evil.example" and drop tabs and newlines in URLs.
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

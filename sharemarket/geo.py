@@ -170,14 +170,15 @@ def geocode(app_config: dict, query: str) -> Place | None:
 def resolve_place(app_config: dict, label: str | None, lat: object, lng: object, field: str) -> Place | None:
     """A place from a form: picked coordinates win; otherwise the label is geocoded."""
     label = (label or "").strip()[:120] or None
-    if lat not in (None, "") and lng not in (None, ""):
+    has_lat, has_lng = lat not in (None, ""), lng not in (None, "")
+    if has_lat and has_lng:
         lat_f, lng_f = check_coordinates(lat, lng, field)
         return Place(lat_f, lng_f, label)
+    if has_lat or has_lng:
+        raise ValidationFailed.field(field, _l("Give both the latitude and the longitude."))
     if not label:
         return None
     found = geocode(app_config, label)
     if found is None:
-        raise ValidationFailed.field(
-            field, _l(_l("We do not know the place “%(label)s”. Try a nearby town.", label=label))
-        )
+        raise ValidationFailed.field(field, _l("We do not know the place “%(label)s”. Try a nearby town.", label=label))
     return Place(found.lat, found.lng, label)

@@ -13,6 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
+from flask.globals import app_ctx
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -46,6 +49,23 @@ def _recreate_postgres_database(base, name: str) -> None:
     admin.dispose()
 
 
+class FreshGlobalsClient(FlaskClient):
+    """Each request gets its own `g`, as in production, although the test's app context (which
+    holds the rolled-back transaction) stays pushed: no locale, user or API caller leaks from
+    one request into the next."""
+
+    def open(self, *args, **kwargs):
+        if not has_app_context():
+            return super().open(*args, **kwargs)
+        context = app_ctx._get_current_object()
+        kept = context.g
+        context.g = context.app.app_ctx_globals_class()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            context.g = kept
+
+
 def make_test_app(suffix: str, **extra):
     config = {
         "TESTING": True,
@@ -54,11 +74,13 @@ def make_test_app(suffix: str, **extra):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
         "MAIL_SERVER": "",
         "SHAREMARKET_GEOCODER": "offline",
     }
     config.update(extra)
     app = create_app(config)
+    app.test_client_class = FreshGlobalsClient
     with app.app_context():
         upgrade()
     return app

@@ -3,12 +3,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, FloatField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
 from sharemarket.accounts import rules
 from sharemarket.i18n import LANGUAGE_NAMES
 
-LANGUAGE_CHOICES = list(LANGUAGE_NAMES.items())
+# Each language named in itself, marked with its own lang for screen readers.
+LANGUAGE_CHOICES = [SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES.items()]
 
 
 class RegisterForm(FlaskForm):

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from sharemarket.accounts import rules
@@ -56,6 +57,10 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email_key == key))
 
 
+def _email_taken() -> EmailTaken:
+    return EmailTaken(_l("An account already uses this e-mail address."), {"email": [_l("Already registered.")]})
+
+
 def register_user(
     *,
     email: str,
@@ -78,7 +83,7 @@ def register_user(
         raise ValidationFailed(_l("Some fields are invalid."), errors)
     locale = _require_locale(locale)
     if user_by_email(normalised) is not None:
-        raise EmailTaken(_l("An account already uses this e-mail address."), {"email": [_l("Already registered.")]})
+        raise _email_taken()
     user = User(
         email=normalised,
         email_key=normalised.lower(),
@@ -93,7 +98,13 @@ def register_user(
     if home is not None:
         set_home(user, home)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        # Two sign-ups with one address at once: the unique key decides; the caller rolls back.
+        if "email_key" not in str(exc.orig):
+            raise
+        raise _email_taken() from None
     return user
 
 
@@ -216,13 +227,14 @@ def _set_password(user: User, new: str, now: datetime) -> None:
     db.session.flush()
 
 
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+def _reset_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
 
 
-def reset_token_for(user: User) -> str:
-    # The password hash's tail makes the link single-use: once used, the hash changes.
-    return _reset_serializer().dumps({"uid": user.id, "pw": user.password_hash[-12:]})
+def reset_token_for(user: User, *, now: datetime) -> str:
+    # Signed: the issue time (checked against the caller's `now`, so tests need no clock) and the
+    # password hash's tail, which makes the link single-use: once used, the hash changes.
+    return _reset_serializer().dumps({"uid": user.id, "pw": user.password_hash[-12:], "at": int(now.timestamp())})
 
 
 def request_password_reset(*, email: str, now: datetime, link_for: Callable[[str], str]) -> None:
@@ -232,7 +244,7 @@ def request_password_reset(*, email: str, now: datetime, link_for: Callable[[str
     user = user_by_email(email)
     if user is None or user.status != "active":
         return
-    link = link_for(reset_token_for(user))
+    link = link_for(reset_token_for(user, now=now))
     notifications.queue_email(
         user=user,
         kind="account",
@@ -249,14 +261,15 @@ def request_password_reset(*, email: str, now: datetime, link_for: Callable[[str
 
 
 def reset_password(*, token: str, new_password: str, now: datetime) -> User:
-    max_age = current_app.config["PASSWORD_RESET_SECONDS"]
     try:
-        data = _reset_serializer().loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise ValidationFailed.field("token", _l("This link has expired. Ask for a new one.")) from None
+        data = _reset_serializer().loads(token)
     except BadSignature:
-        raise ValidationFailed.field("token", _l("This link is not valid. Ask for a new one.")) from None
-    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("at"), int) or not isinstance(data.get("uid"), int):
+        raise ValidationFailed.field("token", _l("This link is not valid. Ask for a new one."))
+    if now.timestamp() - data["at"] > current_app.config["PASSWORD_RESET_SECONDS"]:
+        raise ValidationFailed.field("token", _l("This link has expired. Ask for a new one."))
+    user = db.session.get(User, data["uid"])
     if user is None or user.status != "active" or user.password_hash[-12:] != data.get("pw"):
         raise ValidationFailed.field("token", _l("This link was already used. Ask for a new one."))
     _require_password(new_password)

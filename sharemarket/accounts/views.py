@@ -143,16 +143,17 @@ def public_profile(user_id: int):
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()  # the User itself: login_user must not store the proxy
         try:
             services.change_password(
-                user=current_user, current=form.current_password.data, new=form.new_password.data, now=utcnow()
+                user=user, current=form.current_password.data, new=form.new_password.data, now=utcnow()
             )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            login_user(current_user)  # the session id changed with the password
+            login_user(user)  # the session id changed with the password
             flash(_("Your password is changed. Other devices are logged out."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form), 422 if form.errors else 200

@@ -27,10 +27,12 @@ def summary_line(summary: dict) -> str:
 def run_job(job: Job, now: datetime) -> tuple[bool, str]:
     """Run one job and commit; on error roll back and record it, so the next job still runs."""
     started = time.monotonic()
+    busy = True
     try:
         summary = job.run(now)
         db.session.commit()
         ok, line = True, summary_line(summary)
+        busy = any(summary.values())
     except Exception as exc:  # noqa: BLE001 - one failing job must not stop the others
         db.session.rollback()
         log.exception("job %s failed", job.name)
@@ -38,7 +40,8 @@ def run_job(job: Job, now: datetime) -> tuple[bool, str]:
     finished = now + timedelta(seconds=time.monotonic() - started)
     db.session.add(JobRun(name=job.name, started_at=now, finished_at=finished, ok=ok, summary=line))
     db.session.commit()
-    log.info("job %s: %s", job.name, line)
+    # A run that did nothing is only worth a debug line: the scheduler ticks every few seconds.
+    log.log(logging.INFO if busy else logging.DEBUG, "job %s: %s", job.name, line)
     return ok, line
 
 
