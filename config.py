@@ -78,4 +78,5 @@ DEFAULTS: dict = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STRATEGY": "fixed-window",
     "DEMO_PASSWORD": "sharemarket-demo",
+    "PASSWORD_HASH_METHOD": "scrypt",
 }

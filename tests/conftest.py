@@ -77,6 +77,7 @@ def make_test_app(suffix: str, **extra):
         "REMEMBER_COOKIE_SECURE": False,
         "MAIL_SERVER": "",
         "SHAREMARKET_GEOCODER": "offline",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(extra)
     app = create_app(config)

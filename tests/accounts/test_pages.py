@@ -63,7 +63,8 @@ def test_sign_up_creates_the_account_and_logs_in(client):
     user = db.session.scalar(select(User).where(User.email_key == "zoe@example.org"))
     assert user.display_name == "Zoé"
     assert user.locale == "en"
-    assert user.password_hash.startswith("scrypt:")
+    assert user.password_hash.startswith("pbkdf2:")  # the suite's cheap method; production's is below
+    assert PASSWORD not in user.password_hash
     page = client.get("/account")
     assert page.status_code == 200
     assert "Welcome, Zoé!" in page.get_data(as_text=True)
@@ -454,3 +455,9 @@ def test_closing_the_account_erases_personal_data(client, make_user, login, auth
     assert client.get(f"/people/{user.id}").status_code == 404
     # The address is free again.
     assert client.post("/register", data=register_form(email="leaving@example.org")).status_code == 302
+
+
+def test_production_hashes_passwords_with_scrypt():
+    import config
+
+    assert config.DEFAULTS["PASSWORD_HASH_METHOD"] == "scrypt"
