@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -97,6 +98,8 @@ def test_serve_logs_summaries_and_mail_then_stops_on_sigterm(tmp_path):
     process.stdout.close()
     output = "".join(lines)
     assert "e-mail #1 to ana@example.org: Your drill is ready" in output
-    for name in ("expire_requests", "purge_expired", "send_digests"):
-        assert f"job {name}: " in output
+    with sqlite3.connect(tmp_path / "serve.db") as conn:
+        recorded = {name for (name,) in conn.execute("SELECT name FROM job_runs WHERE ok")}
+    conn.close()
+    assert {"expire_requests", "purge_expired", "send_digests", "deliver_outbox"} <= recorded
     assert "SIGTERM received" in output and "stopped" in output
