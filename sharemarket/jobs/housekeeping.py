@@ -20,7 +20,6 @@ from sharemarket.bookings.models import Booking
 from sharemarket.db import lock_row
 from sharemarket.extensions import db
 from sharemarket.jobs.models import JobRun
-from sharemarket.notifications import kinds as notification_kinds
 from sharemarket.notifications.models import OutboxEmail
 from sharemarket.notifications.services import notify
 
@@ -76,7 +75,7 @@ def _expire(booking_id: int, now: datetime) -> int:
     what = handler_for(booking).describe(booking)
     notify(
         user=booking.user,
-        kind=notification_kinds.BOOKING_KINDS.get(booking.kind, booking.kind),
+        kind=f"{booking.kind}_request_expired",
         title=_l("Your request expired: %(what)s", what=what["title"]),
         body=_l(
             "Hello %(name)s,\n\nNobody answered your request for %(what)s in time, so it has expired and "

@@ -72,7 +72,10 @@ def send_digests(now: datetime) -> dict:
 def _digest_for(user: User, before: datetime, now: datetime) -> tuple[int, int]:
     """Write one person's digest e-mail and mark its items sent; (items sent, items dropped)."""
     # Items of kinds switched to "inbox only" since they were written are not e-mailed at all.
-    quiet = [p["kind"] for p in services.preferences(user) if p["channel"] == kinds.INBOX]
+    waiting_kinds = db.session.scalars(
+        select(Notification.kind).where(*_waiting(before), Notification.user_id == user.id).distinct()
+    ).all()
+    quiet = [kind for kind in waiting_kinds if services.channel_for(user, kind) == kinds.INBOX]
     dropped = _mark(user, before, "dropped", quiet) if quiet else 0
     items = list(
         db.session.scalars(

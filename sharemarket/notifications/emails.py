@@ -55,15 +55,16 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
 
 
 def unsubscribe_url(user: User, kind: str) -> str | None:
+    """The one-click link that stops e-mails of the kind's family (none for account mail)."""
     if kinds.is_locked(kind):
         return None
-    return absolute_url("notifications.unsubscribe", token=unsubscribe_token(user.id, kind))
+    return absolute_url("notifications.unsubscribe", token=unsubscribe_token(user.id, kinds.family(kind) or kind))
 
 
 def kind_label(kind: str) -> str:
     if kind == kinds.DIGEST_KIND:
         return str(_l("The daily summary of my notifications"))
-    known = kinds.KINDS.get(kind)
+    known = kinds.KINDS.get(kinds.family(kind) or "")
     return str(known.label) if known else kind
 
 

@@ -1,8 +1,9 @@
 """What people can be told about, and how they may choose to hear it: the list is data.
 
-A feature notifies with one of these kinds (`notify(kind="loan", ...)`); each person picks a
-channel per kind on the settings page. A kind missing from this list is e-mailed, like the
-default, and cannot be chosen on the page until it is added here.
+A feature notifies with a kind (`notify(kind="loan_overdue", ...)`); each person picks a channel
+per family of kinds on the settings page. A kind belongs to the family it names, or to the one
+its first word names ("loan_overdue" -> "loan"), through ALIASES when the word differs
+("seat_requested" -> "ride"). A kind of no family is e-mailed, like the default.
 """
 
 from __future__ import annotations
@@ -45,15 +46,24 @@ KINDS: dict[str, NotificationKind] = {
     )
 }
 
-# Which notification kind a booking of each booking kind belongs to.
-BOOKING_KINDS = {"loan": "loan", "desk": "desk", "seat": "ride"}
+# Kinds (or first words of kinds) that belong to a family of another name.
+ALIASES = {"desks": "desk", "seat": "ride", "ride_alert": "alert", "search_alert": "alert"}
+
+
+def family(kind: str) -> str | None:
+    """The family whose choice applies to `kind`, or None."""
+    for candidate in (kind, kind.split("_", 1)[0]):
+        candidate = ALIASES.get(candidate, candidate)
+        if candidate in KINDS:
+            return candidate
+    return None
 
 
 def default_channel(kind: str) -> str:
-    known = KINDS.get(kind)
+    known = KINDS.get(family(kind) or "")
     return known.default if known else EMAIL
 
 
 def is_locked(kind: str) -> bool:
-    known = KINDS.get(kind)
+    known = KINDS.get(family(kind) or "")
     return bool(known and known.locked)

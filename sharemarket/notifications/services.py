@@ -143,11 +143,12 @@ def mark_read(*, user: User, now: datetime, ids: list[int] | None = None) -> int
 
 
 def channel_for(user: User, kind: str) -> str:
+    """How `user` hears about `kind`: their choice for its family, or the default."""
     if kinds.is_locked(kind):
         return kinds.EMAIL
     chosen = db.session.scalar(
         select(NotificationPreference.channel).where(
-            NotificationPreference.user_id == user.id, NotificationPreference.kind == kind
+            NotificationPreference.user_id == user.id, NotificationPreference.kind == (kinds.family(kind) or kind)
         )
     )
     return chosen or kinds.default_channel(kind)
@@ -214,7 +215,7 @@ def unsubscribe(*, token: str, now: datetime) -> tuple[User, str] | None:
     if found is None:
         return None
     user = db.session.get(User, found[0])
-    kind = found[1]
+    kind = kinds.family(found[1]) or found[1]
     if user is None or user.status == "deleted" or kinds.is_locked(kind):
         return None
     if kind == kinds.DIGEST_KIND:

@@ -124,3 +124,35 @@ def test_mark_read_touches_only_the_owners_notifications(make_user, now):
     assert services.mark_read(user=ana, ids=[], now=now) == 0
     assert services.mark_read(user=ana, now=now) == 2
     assert services.unread_count(ana) == 0 and services.unread_count(bob) == 1
+
+
+@pytest.mark.parametrize(
+    "kind, family",
+    [
+        ("loan", "loan"),
+        ("loan_overdue", "loan"),
+        ("listing_stale", "listing"),
+        ("desks", "desk"),
+        ("seat_requested", "ride"),
+        ("ride_reminder", "ride"),
+        ("ride_alert", "alert"),
+        ("account_changed", "account"),
+        ("svg", None),
+    ],
+)
+def test_features_kinds_fall_in_families(kind, family):
+    from sharemarket.notifications import kinds
+
+    assert kinds.family(kind) == family
+
+
+def test_a_choice_applies_to_every_kind_of_its_family(make_user, now):
+    person = make_user()
+    services.set_preferences(user=person, choices={"loan": "inbox", "ride": "digest"}, now=now)
+    assert _say(person, now, kind="loan_overdue").digest_status is None
+    assert _say(person, now, kind="seat_requested").digest_status == "pending"
+    _say(person, now, kind="desks")
+    (mail,) = _outbox(person)
+    assert mail.kind == "desks"
+    assert emails.read_unsubscribe_token(mail.unsubscribe_url.rsplit("/", 1)[1]) == (person.id, "desk")
+    assert "Desk bookings" in mail.text_body
