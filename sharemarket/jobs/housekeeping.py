@@ -1,7 +1,8 @@
 """Jobs that belong to no one feature: expire unanswered requests, purge what has outlived its use.
 
 Each walks its due rows in keyset batches (bounded memory on any table size), commits per
-batch, and isolates every row in a savepoint so that one bad row leaves the others done.
+batch, and isolates the rows of a batch (`each_isolated`) so that one bad row leaves the others
+done. A run stops starting batches when its time budget is spent (see batches.py).
 """
 
 from __future__ import annotations
@@ -10,15 +11,16 @@ import logging
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.orm import selectin_polymorphic, selectinload
 
 from sharemarket.accounts.models import ApiToken
 from sharemarket.bookings import rules
 from sharemarket.bookings import services as bookings
 from sharemarket.bookings.kinds import KINDS, handler_for
 from sharemarket.bookings.models import Booking
-from sharemarket.db import lock_row
 from sharemarket.extensions import db
+from sharemarket.jobs.batches import Budget, each_isolated
 from sharemarket.jobs.models import JobRun
 from sharemarket.notifications.models import OutboxEmail
 from sharemarket.notifications.services import notify
@@ -44,6 +46,7 @@ def expire_requests(now: datetime, batch: int = BATCH) -> dict:
     due = select(Booking.id, Booking.respond_by).where(
         Booking.status == "requested", Booking.respond_by <= now, Booking.kind.in_(expirable)
     )
+    budget = Budget()
     after = None
     while True:
         query = due
@@ -54,23 +57,41 @@ def expire_requests(now: datetime, batch: int = BATCH) -> dict:
         rows = db.session.execute(query.order_by(Booking.respond_by, Booking.id).limit(batch)).all()
         if not rows:
             return counts
-        for booking_id, _respond_by in rows:
-            try:
-                with db.session.begin_nested():
-                    counts["expired"] += _expire(booking_id, now)
-            except Exception:  # noqa: BLE001 - one broken booking must not stop the others
-                log.exception("could not expire booking %s", booking_id)
-                counts["errors"] += 1
+        done, errors = each_isolated(_load_locked([row.id for row in rows]), lambda b: _expire(b, now))
+        counts["expired"] += done["expired"]
+        counts["errors"] += errors
         db.session.commit()
         after = rows[-1]
+        if len(rows) < batch:
+            return counts
+        if budget.spent():
+            counts["more_due"] = 1
+            return counts
 
 
-def _expire(booking_id: int, now: datetime) -> int:
-    # Locked and re-read: a provider approving at this moment wins or waits, never both.
-    lock_row(db.session, Booking, booking_id)
-    booking = db.session.get(Booking, booking_id, populate_existing=True)
+def _load_locked(ids: list[int]) -> list[Booking]:
+    """The batch's bookings, write-locked until the batch commits, with what acting on them reads."""
+    table = Booking.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(table.c.id).where(table.c.id.in_(ids)).with_for_update())
+    else:  # SQLite: a first write takes the database's write lock for the whole batch
+        db.session.execute(update(table).where(table.c.id.in_(ids)).values(id=table.c.id))
+    joined = [handler.model for handler in KINDS.values() if handler.model.__table__ is not table]
+    query = (
+        select(Booking)
+        .where(Booking.id.in_(ids))
+        .options(selectinload(Booking.user), selectinload(Booking.events))
+        .order_by(Booking.id)
+        .execution_options(populate_existing=True)
+    )
+    if joined:
+        query = query.options(selectin_polymorphic(Booking, joined))
+    return list(db.session.scalars(query))
+
+
+def _expire(booking: Booking, now: datetime) -> dict[str, int]:
     if booking.status != "requested" or booking.respond_by is None or booking.respond_by > now:
-        return 0
+        return {}  # answered or cancelled since the batch was chosen
     bookings.system_act(booking=booking, action="expire", now=now, note="not answered in time")
     what = handler_for(booking).describe(booking)
     notify(
@@ -87,7 +108,7 @@ def _expire(booking_id: int, now: datetime) -> int:
         now=now,
         dedupe_key=f"booking:{booking.id}:expired",
     )
-    return 1
+    return {"expired": 1}
 
 
 def _delete_in_batches(model, condition, batch: int = BATCH) -> int:

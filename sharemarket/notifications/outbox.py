@@ -14,10 +14,11 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import Flask, Response, current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 
 from sharemarket.db import utcnow
 from sharemarket.extensions import db
+from sharemarket.jobs.batches import Budget
 from sharemarket.notifications.models import OutboxEmail
 
 log = logging.getLogger("sharemarket.notifications.outbox")
@@ -110,25 +111,42 @@ def _claim(mail_id: int, now: datetime) -> bool:
 
 
 def deliver(*, now: datetime, ids: list[int] | None = None, batch: int = 100) -> dict:
-    """Send up to `batch` due e-mails (or just `ids`), each committed on its own."""
-    query = select(OutboxEmail.id).where(*_due(now)).order_by(OutboxEmail.id).limit(batch)
-    if ids is not None:
-        query = query.where(OutboxEmail.id.in_(ids))
-    due = db.session.scalars(query).all()
-    db.session.commit()
+    """Send the due e-mails (or just `ids`), each claimed and committed on its own, batch after
+    batch until none is due or the run's time budget is spent."""
     counts = {"sent": 0, "failed": 0, "given_up": 0}
     mailer = Mailer(current_app.config)
+    budget = Budget()
+    last_id = 0
     try:
-        for mail_id in due:
-            if not _claim(mail_id, now):
-                continue
-            outcome = _deliver_one(mailer, db.session.get(OutboxEmail, mail_id), now)
+        while True:
+            query = select(OutboxEmail.id).where(*_due(now), OutboxEmail.id > last_id)
+            if ids is not None:
+                query = query.where(OutboxEmail.id.in_(ids))
+            due = db.session.scalars(query.order_by(OutboxEmail.id).limit(batch)).all()
             db.session.commit()
-            counts[outcome] += 1
-            if outcome in ("failed", "given_up") and mailer.smtp is None:
-                break  # the server is down or unreachable: the rest wait for the next round
+            if not due:
+                break
+            for mail_id in due:
+                if not _claim(mail_id, now):
+                    continue
+                outcome = _deliver_one(mailer, db.session.get(OutboxEmail, mail_id), now)
+                db.session.commit()
+                counts[outcome] += 1
+                if outcome in ("failed", "given_up") and mailer.smtp is None:
+                    # The server is down or unreachable: the rest wait for the next round.
+                    return _summary(counts)
+            last_id = due[-1]
+            if len(due) < batch:
+                break
+            if budget.spent():
+                counts["more_due"] = 1
+                break
     finally:
         mailer.close()
+    return _summary(counts)
+
+
+def _summary(counts: dict) -> dict:
     return {key: value for key, value in counts.items() if value or key == "sent"}
 
 
@@ -157,9 +175,13 @@ def send_after_response(app: Flask, response: Response) -> Response:
     A head start on the `deliver_outbox` job, not a replacement: only committed mails can be
     claimed (a rolled-back request left none), and whatever fails here stays for the job.
     """
-    ids = db.session.info.pop(WRITTEN, None)
+    written = db.session.info.pop(WRITTEN, None)
     enabled = app.config.get("MAIL_SEND_AFTER_REQUEST", not app.testing)
-    if not ids or not enabled or len(ids) > SEND_AFTER_REQUEST_AT_MOST:
+    if not written or not enabled or len(written) > SEND_AFTER_REQUEST_AT_MOST:
+        return response
+    # Ids known without a query: the rows were flushed by the request's commit (or never were).
+    ids = [identity[0] for identity in (inspect(mail).identity for mail in written) if identity]
+    if not ids:
         return response
 
     def send() -> None:

@@ -45,15 +45,12 @@ def notify(
     """
     if user.status == "deleted":
         return None
-    if dedupe_key is not None:
-        exists = db.session.scalar(
-            select(Notification.id).where(Notification.user_id == user.id, Notification.dedupe_key == dedupe_key)
-        )
-        if exists is not None:
-            return None
+    seen, chosen = _seen_and_chosen(user, kind, dedupe_key)
+    if seen:
+        return None
+    channel = (chosen or kinds.default_channel(kind)) if email else kinds.INBOX
     with force_locale(user.locale):
         title_text, body_text = str(title), str(body)
-    channel = channel_for(user, kind) if email else kinds.INBOX
     note = Notification(
         user_id=user.id,
         kind=kind,
@@ -64,11 +61,30 @@ def notify(
         dedupe_key=dedupe_key,
         digest_status="pending" if channel == kinds.DIGEST else None,
     )
+    # Not flushed here: the caller's next flush or commit writes it, many at once in a job.
     db.session.add(note)
     if channel == kinds.EMAIL:
         write_email(user, kind, emails.message(user=user, kind=kind, subject=title, body=body, link=link), now)
-    db.session.flush()
     return note
+
+
+def _seen_and_chosen(user: User, kind: str, dedupe_key: str | None) -> tuple[bool, str | None]:
+    """In one query: was `dedupe_key` already notified to `user`, and their channel for `kind`."""
+    columns = [_chosen_channel(user, kind).scalar_subquery()]
+    if dedupe_key is not None:
+        columns.append(
+            select(Notification.id)
+            .where(Notification.user_id == user.id, Notification.dedupe_key == dedupe_key)
+            .exists()
+        )
+    row = db.session.execute(select(*columns)).one()
+    return (bool(row[1]) if dedupe_key is not None else False), (kinds.EMAIL if kinds.is_locked(kind) else row[0])
+
+
+def _chosen_channel(user: User, kind: str):
+    return select(NotificationPreference.channel).where(
+        NotificationPreference.user_id == user.id, NotificationPreference.kind == (kinds.family(kind) or kind)
+    )
 
 
 def queue_email(
@@ -98,8 +114,7 @@ def write_email(user: User, kind: str, mail: emails.RenderedEmail, now: datetime
         attempts=0,
     )
     db.session.add(row)
-    db.session.flush()
-    db.session.info.setdefault(outbox.WRITTEN, []).append(row.id)
+    db.session.info.setdefault(outbox.WRITTEN, []).append(row)
     return row
 
 
@@ -146,12 +161,7 @@ def channel_for(user: User, kind: str) -> str:
     """How `user` hears about `kind`: their choice for its family, or the default."""
     if kinds.is_locked(kind):
         return kinds.EMAIL
-    chosen = db.session.scalar(
-        select(NotificationPreference.channel).where(
-            NotificationPreference.user_id == user.id, NotificationPreference.kind == (kinds.family(kind) or kind)
-        )
-    )
-    return chosen or kinds.default_channel(kind)
+    return db.session.scalar(_chosen_channel(user, kind)) or kinds.default_channel(kind)
 
 
 def preferences(user: User) -> list[dict]:

@@ -138,3 +138,13 @@ def test_a_closed_account_still_has_its_request_expired_silently(app, trial, mak
     assert housekeeping.expire_requests(now + timedelta(hours=2)) == {"expired": 1, "errors": 0}
     assert booking.status == "expired"
     assert db.session.scalars(select(OutboxEmail)).all() == []
+
+
+def test_a_spent_budget_leaves_the_rest_for_the_next_run(app, trial, make_request, now, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_RUN_SECONDS", 0)
+    requests = [make_request(timedelta(minutes=i)) for i in range(5)]
+    later = now + timedelta(hours=1)
+    assert housekeeping.expire_requests(later, batch=2) == {"expired": 2, "errors": 0, "more_due": 1}
+    assert housekeeping.expire_requests(later, batch=2) == {"expired": 2, "errors": 0, "more_due": 1}
+    assert housekeeping.expire_requests(later, batch=2) == {"expired": 1, "errors": 0}
+    assert {b.status for b in requests} == {"expired"}

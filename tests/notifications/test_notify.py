@@ -12,7 +12,9 @@ from sharemarket.notifications.models import Notification, NotificationPreferenc
 
 
 def _say(user, now, kind="loan", **kwargs):
-    return services.notify(user=user, kind=kind, title=_l("Title"), body=_l("Body"), now=now, **kwargs)
+    note = services.notify(user=user, kind=kind, title=_l("Title"), body=_l("Body"), now=now, **kwargs)
+    db.session.flush()
+    return note
 
 
 def _outbox(user):

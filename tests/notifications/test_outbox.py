@@ -166,3 +166,13 @@ def test_after_a_failed_send_the_job_still_has_the_mail(app, client, make_user, 
     db.session.expire_all()
     (mail,) = _mails()
     assert mail.sent_at is None and mail.attempts == 1 and "ConnectionRefused" in mail.last_error
+
+
+def test_delivery_walks_batches_until_its_budget_is_spent(app, make_user, now, monkeypatch):
+    _queue(make_user, now, n=5)
+    assert outbox.deliver(now=now, batch=2) == {"sent": 5}
+    _queue(make_user, now, n=5)
+    monkeypatch.setitem(app.config, "JOB_RUN_SECONDS", 0)
+    assert outbox.deliver(now=now, batch=2) == {"sent": 2, "more_due": 1}
+    assert outbox.deliver(now=now, batch=2) == {"sent": 2, "more_due": 1}
+    assert outbox.deliver(now=now, batch=2) == {"sent": 1}
