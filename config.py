@@ -43,6 +43,7 @@ def from_environment() -> dict:
         "SHAREMARKET_INTEROP_KEYS": os.environ.get("SHAREMARKET_INTEROP_KEYS", ""),
         "SHAREMARKET_GEOCODER": os.environ.get("SHAREMARKET_GEOCODER", "offline"),
         "SHAREMARKET_GEOCODER_URL": os.environ.get("SHAREMARKET_GEOCODER_URL", ""),
+        "MEDIA_DIR": os.environ.get("SHAREMARKET_MEDIA_DIR", str(INSTANCE / "media")),
         "SHAREMARKET_TILE_URL": os.environ.get(
             "SHAREMARKET_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         ),

@@ -1,0 +1,311 @@
+"""Finding listings: near a point (spatial index, then exact distances), by words, by free days.
+
+Near a point, the database narrows with the spatial index (a bounding box), filters and orders
+by a flat-earth distance (good to a fraction of a percent at these scales) and stops after one
+page; the exact geodesic distance is then computed for those few rows only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from functools import lru_cache
+
+from flask_babel import lazy_gettext as _l
+from geographiclib.geodesic import Geodesic
+from sqlalchemy import ColumnElement, Date, Float, Integer, Select, String, and_, bindparam, exists, or_, select
+from sqlalchemy.orm import joinedload
+
+from sharemarket import geo, spatial
+from sharemarket.db import UTCDateTime
+from sharemarket.errors import ValidationFailed
+from sharemarket.extensions import db
+from sharemarket.listings import rules
+from sharemarket.listings.models import HeldDay, Listing, ListingPhoto
+
+RADIUS_DEFAULT_KM = 10.0
+RING_DIVISORS = (8, 4, 2, 1)
+# Every result shows its owner's name (joined) and its photos (`_with_photos`, one query a page).
+LOAD_WITH = (joinedload(Listing.owner),)
+RADIUS_MAX_KM = 200.0
+
+
+_A, _F = 6378137.0, 1 / 298.257223563  # WGS-84
+_B = _A * (1 - _F)
+
+
+def geodesic_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """The WGS-84 geodesic distance (Vincenty's inverse formula, sub-millimetre), falling back to
+    geographiclib (what geopy's `geodesic` uses) for the near-antipodal points where it does not
+    converge. Twenty results a request make geopy's general solution the slowest step."""
+    u1 = math.atan((1 - _F) * math.tan(math.radians(lat1)))
+    u2 = math.atan((1 - _F) * math.tan(math.radians(lat2)))
+    lon = math.radians(lng2 - lng1)
+    sin_u1, cos_u1, sin_u2, cos_u2 = math.sin(u1), math.cos(u1), math.sin(u2), math.cos(u2)
+    lam = lon
+    for _ in range(100):
+        sin_lam, cos_lam = math.sin(lam), math.cos(lam)
+        sin_sigma = math.hypot(cos_u2 * sin_lam, cos_u1 * sin_u2 - sin_u1 * cos_u2 * cos_lam)
+        if sin_sigma == 0:
+            return 0.0
+        cos_sigma = sin_u1 * sin_u2 + cos_u1 * cos_u2 * cos_lam
+        sigma = math.atan2(sin_sigma, cos_sigma)
+        sin_alpha = cos_u1 * cos_u2 * sin_lam / sin_sigma
+        cos2_alpha = 1 - sin_alpha * sin_alpha
+        cos_2sm = cos_sigma - 2 * sin_u1 * sin_u2 / cos2_alpha if cos2_alpha else 0.0
+        c = _F / 16 * cos2_alpha * (4 + _F * (4 - 3 * cos2_alpha))
+        previous = lam
+        lam = lon + (1 - c) * _F * sin_alpha * (
+            sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm * cos_2sm))
+        )
+        if abs(lam - previous) < 1e-12:
+            break
+    else:
+        return Geodesic.WGS84.Inverse(lat1, lng1, lat2, lng2, Geodesic.DISTANCE)["s12"] / 1000
+    u_sq = cos2_alpha * (_A * _A - _B * _B) / (_B * _B)
+    a = 1 + u_sq / 16384 * (4096 + u_sq * (-768 + u_sq * (320 - 175 * u_sq)))
+    b = u_sq / 1024 * (256 + u_sq * (-128 + u_sq * (74 - 47 * u_sq)))
+    delta = (
+        b
+        * sin_sigma
+        * (
+            cos_2sm
+            + b
+            / 4
+            * (
+                cos_sigma * (-1 + 2 * cos_2sm * cos_2sm)
+                - b / 6 * cos_2sm * (-3 + 4 * sin_sigma * sin_sigma) * (-3 + 4 * cos_2sm * cos_2sm)
+            )
+        )
+    )
+    return _B * a * (sigma - delta) / 1000
+
+
+def flat_margin(lat: float, radius_km: float) -> float:
+    """How much more than the radius the flat-earth filter keeps, so that it never drops a row the
+    exact distance keeps: the east-west scale shrinks away from the centre's latitude."""
+    far = min(89.0, abs(lat) + radius_km / geo.KM_PER_DEGREE_LAT)
+    return 1.01 * max(1.0, math.cos(math.radians(abs(lat))) / math.cos(math.radians(far)))
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    near: tuple[float, float] | None = None
+    radius_km: float = RADIUS_DEFAULT_KM
+    q: str = ""
+    category: str | None = None
+    available_from: date | None = None
+    available_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Found:
+    listing: Listing
+    distance_km: float | None
+    # The listing's photos (id, key, width, height), loaded for the whole page in one query.
+    photos: tuple = ()
+
+
+def check(query: SearchQuery) -> SearchQuery:
+    """The query with its problems named per field (ValidationFailed)."""
+    errors: dict[str, list] = {}
+    radius = query.radius_km
+    if not isinstance(radius, int | float) or not math.isfinite(radius) or not 0 < radius <= RADIUS_MAX_KM:
+        errors["radius_km"] = [_l("Give a radius above 0 and at most %(max)s km.", max=int(RADIUS_MAX_KM))]
+    if query.category is not None and query.category not in rules.CATEGORIES:
+        errors["category"] = [_l("Choose one of: %(choices)s.", choices=", ".join(rules.CATEGORIES))]
+    start, end = query.available_from, query.available_to
+    if start is not None or end is not None:
+        start, end = start or end, end or start
+        if end < start:
+            errors["available_to"] = [_l("The last day must be on or after the first day.")]
+        elif (end - start).days + 1 > rules.SEARCH_WINDOW_DAYS_MAX:
+            errors["available_to"] = [_l("Search at most %(n)s days at once.", n=rules.SEARCH_WINDOW_DAYS_MAX)]
+    if errors:
+        raise ValidationFailed(_l("Some search fields are invalid."), errors)
+    return SearchQuery(query.near, float(radius), query.q, query.category, start, end)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a search's SQL looks like, values aside: statements are built once per shape."""
+
+    dialect: str
+    limit: int
+    category: bool = False
+    words: int = 0
+    days: bool = False
+    after: bool = False
+
+
+def _param(name: str, type_=Float):
+    return bindparam(name, type_=type_)
+
+
+def _filters(shape: Shape, *, near: bool) -> list[ColumnElement[bool]]:
+    # Near a point the spatial index must lead: `status || ''` keeps SQLite's planner (which has
+    # no statistics to know that most listings are active) from starting at the status index.
+    status = Listing.status.concat("") if near else Listing.status
+    conditions: list[ColumnElement[bool]] = [status == "active"]
+    if shape.category:
+        conditions.append(Listing.category == _param("category", String))
+    for i in range(shape.words):
+        conditions.append(Listing.search_text.like(_param(f"word{i}", String)))
+    if shape.days:
+        held = exists().where(
+            HeldDay.listing_id == Listing.id,
+            HeldDay.day >= _param("first_day", Date),
+            HeldDay.day <= _param("last_day", Date),
+        )
+        conditions.append(~held)
+    return conditions
+
+
+def _shape_and_params(query: SearchQuery, dialect: str, limit: int, after: list | None) -> tuple[Shape, dict]:
+    words = rules.query_words(query.q)
+    params: dict = {f"word{i}": f"% {word}%" for i, word in enumerate(words)}
+    if query.category:
+        params["category"] = query.category
+    if query.available_from is not None:
+        params["first_day"], params["last_day"] = query.available_from, query.available_to
+    if after is not None:
+        params["last_key"], params["last_id"] = after
+    shape = Shape(dialect, limit, bool(query.category), len(words), query.available_from is not None, after is not None)
+    return shape, params
+
+
+def search(query: SearchQuery, *, limit: int, after: list | None = None) -> tuple[list[Found], list | None]:
+    """One page of results and the position after its last row (None at the end).
+
+    Near a point: nearest first, position [flat distance, id]. Otherwise newest first,
+    position [created_at ISO, id].
+    """
+    query = check(query)
+    if query.near is None:
+        return _newest(query, limit, after)
+    return _nearest(query, limit, after)
+
+
+@lru_cache(maxsize=256)
+def _newest_template(shape: Shape) -> Select:
+    stmt = select(Listing).where(*_filters(shape, near=False))
+    if shape.after:
+        created, last_id = _param("last_key", UTCDateTime), _param("last_id", Integer)
+        stmt = stmt.where(or_(Listing.created_at < created, and_(Listing.created_at == created, Listing.id < last_id)))
+    order = (Listing.created_at.desc(), Listing.id.desc())
+    return stmt.order_by(*order).limit(shape.limit + 1).options(*LOAD_WITH)
+
+
+def _newest(query: SearchQuery, limit: int, after: list | None) -> tuple[list[Found], list | None]:
+    if after is not None:
+        try:
+            after = [datetime.fromisoformat(after[0]), int(after[1])]
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out.")) from None
+        if after[0].tzinfo is None:
+            raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out."))
+    shape, params = _shape_and_params(query, db.session.get_bind().dialect.name, limit, after)
+    rows = list(db.session.scalars(_newest_template(shape), params))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    position = [rows[-1].created_at.isoformat(), rows[-1].id] if more and rows else None
+    return _with_photos([Found(listing, None) for listing in rows]), position
+
+
+@lru_cache(maxsize=256)
+def _nearest_template(shape: Shape) -> Select:
+    # Squared flat distance in km²: monotonic with the true distance at search scales.
+    dlat, dlng = Listing.lat - _param("lat"), Listing.lng - _param("lng")
+    flat = dlat * dlat * _param("ky2") + dlng * dlng * _param("kx2")
+    box = spatial.Box(_param("min_lat"), _param("max_lat"), _param("min_lng"), _param("max_lng"))
+    stmt = select(Listing, flat.label("flat")).where(
+        spatial.box_overlaps(Listing.__table__, box, shape.dialect),
+        flat <= _param("reach2"),
+        *_filters(shape, near=True),
+    )
+    if shape.after:
+        last_flat, last_id = _param("last_key"), _param("last_id", Integer)
+        stmt = stmt.where(or_(flat > last_flat, and_(flat == last_flat, Listing.id > last_id)))
+    return stmt.order_by(flat, Listing.id).limit(shape.limit + 1).options(*LOAD_WITH)
+
+
+def nearest_statement(
+    query: SearchQuery, limit: int, after: list | None, dialect: str, within_km: float | None = None
+) -> tuple[Select, dict]:
+    """The SQL of one page near a point and its values: spatial index, flat distance filter and
+    order, limit. `within_km` (an inner ring, smaller than the radius) keeps exactly the rows
+    whose flat distance is at most that: when a page fills up inside it, nothing outside can
+    come first."""
+    lat, lng = query.near
+    ky = geo.KM_PER_DEGREE_LAT
+    kx = ky * math.cos(math.radians(lat))
+    reach = within_km if within_km is not None else query.radius_km * flat_margin(lat, query.radius_km)
+    box = geo.bounding_box(lat, lng, reach)
+    shape, params = _shape_and_params(query, dialect, limit, after)
+    params.update(
+        lat=lat,
+        lng=lng,
+        ky2=ky * ky,
+        kx2=kx * kx,
+        reach2=reach * reach,
+        min_lat=box.min_lat,
+        max_lat=box.max_lat,
+        min_lng=box.min_lng,
+        max_lng=box.max_lng,
+    )
+    return _nearest_template(shape), params
+
+
+def _position(after: list | None) -> list | None:
+    if after is None:
+        return None
+    try:
+        last_flat, last_id = float(after[0]), int(after[1])
+    except (TypeError, ValueError, IndexError, KeyError):
+        raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out.")) from None
+    if not math.isfinite(last_flat):
+        raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out."))
+    return [last_flat, last_id]
+
+
+def _nearest(query: SearchQuery, limit: int, after: list | None) -> tuple[list[Found], list | None]:
+    """Rings first (an eighth, a quarter, half the radius): in a dense town a page fills up
+    within a few hundred metres, and the database then sorts tens of rows, not thousands."""
+    lat, lng = query.near
+    after = _position(after)
+    dialect = db.session.get_bind().dialect.name
+    for divisor in RING_DIVISORS:
+        ring = query.radius_km / divisor if divisor > 1 else None
+        if ring is not None and after is not None and ring * ring <= after[0]:
+            continue
+        statement, params = nearest_statement(query, limit, after, dialect, within_km=ring)
+        rows = list(db.session.execute(statement, params))
+        if len(rows) > limit:
+            break
+    more = len(rows) > limit
+    rows = rows[:limit]
+    position = [rows[-1].flat, rows[-1].Listing.id] if more and rows else None
+    found = []
+    for row in rows:
+        distance = geodesic_km(lat, lng, row.Listing.lat, row.Listing.lng)
+        if distance <= query.radius_km:
+            found.append(Found(row.Listing, distance))
+    found.sort(key=lambda f: (f.distance_km, f.listing.id))
+    return _with_photos(found), position
+
+
+def _with_photos(found: list[Found]) -> list[Found]:
+    """The page's photos in one plain query: a selectin loader costs more than the SQL itself."""
+    if not found:
+        return found
+    t = ListingPhoto.__table__
+    query = (
+        select(t.c.listing_id, t.c.id, t.c.key, t.c.width, t.c.height)
+        .where(t.c.listing_id.in_([f.listing.id for f in found]))
+        .order_by(t.c.position)
+    )
+    by_listing: dict[int, list] = {}
+    for row in db.session.execute(query):
+        by_listing.setdefault(row.listing_id, []).append(row)
+    return [replace(f, photos=tuple(by_listing.get(f.listing.id, ()))) for f in found]
