@@ -1,7 +1,7 @@
 """jobs and notifications: preferences per kind, digest state, unsubscribe links, due-request index
 
 Revision ID: 0500
-Revises: 0001
+Revises: 0200
 Create Date: 2026-11-26 03:12:55.629888
 
 """
@@ -13,7 +13,7 @@ from sharemarket.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0500'
-down_revision = '0001'
+down_revision = "0200"
 branch_labels = None
 depends_on = None
 
