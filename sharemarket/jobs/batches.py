@@ -1,8 +1,9 @@
 """Tools for writing jobs: a time budget per run, and rows isolated from each other's failures.
 
 A run stops starting new batches once its budget (JOB_RUN_SECONDS, wall clock) is spent and
-leaves the rest for its next tick, reporting `more_due=1`: no run outlives the scheduler's lease
-(60 s) however large a backlog grows, and `run-once` stays short. A started batch always finishes.
+leaves the rest, reporting `more_due=1`: no run outlives the scheduler's lease (60 s) however large
+a backlog grows, and `run-once` stays short; `jobs serve` runs such a job again at once, renewing
+its lease in between, so a backlog still drains at full speed. A started batch always finishes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from flask import current_app
 from sharemarket.extensions import db
 
 log = logging.getLogger("sharemarket.jobs")
-DEFAULT_RUN_SECONDS = 2.0
+DEFAULT_RUN_SECONDS = 1.0
+# The summary key of a run that stopped on its budget with work left (`jobs serve` runs it again).
+MORE_DUE = "more_due"
 
 
 class Budget:

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.orm import selectin_polymorphic, selectinload
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import MANYTOONE, selectin_polymorphic, selectinload
 
 from sharemarket.accounts.models import ApiToken
 from sharemarket.bookings import rules
@@ -20,13 +21,13 @@ from sharemarket.bookings import services as bookings
 from sharemarket.bookings.kinds import KINDS, handler_for
 from sharemarket.bookings.models import Booking
 from sharemarket.extensions import db
-from sharemarket.jobs.batches import Budget, each_isolated
+from sharemarket.jobs.batches import MORE_DUE, Budget, each_isolated
 from sharemarket.jobs.models import JobRun
 from sharemarket.notifications.models import OutboxEmail
 from sharemarket.notifications.services import notify
 
 log = logging.getLogger("sharemarket.jobs")
-BATCH = 500
+BATCH = 100
 KEEP_TOKENS = timedelta(days=30)
 KEEP_SENT_EMAILS = timedelta(days=30)
 KEEP_JOB_RUNS = timedelta(days=14)
@@ -65,7 +66,7 @@ def expire_requests(now: datetime, batch: int = BATCH) -> dict:
         if len(rows) < batch:
             return counts
         if budget.spent():
-            counts["more_due"] = 1
+            counts[MORE_DUE] = 1
             return counts
 
 
@@ -85,8 +86,32 @@ def _load_locked(ids: list[int]) -> list[Booking]:
         .execution_options(populate_existing=True)
     )
     if joined:
-        query = query.options(selectin_polymorphic(Booking, joined))
+        query = query.options(selectin_polymorphic(Booking, joined), *_what_kinds_read(joined))
     return list(db.session.scalars(query))
+
+
+def _what_kinds_read(models: list[type]) -> list:
+    """Each kind's many-to-one links and theirs (a loan's listing and its owner, a seat's ride and its
+    driver): what describing and moving a booking reads, loaded for the batch in a few queries."""
+    options = []
+    for model in models:
+        for link in _many_to_one(model, own_only=True):
+            target = link.mapper.class_
+            options.append(selectinload(getattr(model, link.key)))
+            options += [
+                selectinload(getattr(model, link.key)).selectinload(getattr(target, further.key))
+                for further in _many_to_one(target)
+            ]
+    return options
+
+
+def _many_to_one(model: type, own_only: bool = False) -> list:
+    mapper = sa_inspect(model)
+    return [
+        link
+        for link in mapper.relationships
+        if link.direction is MANYTOONE and not (own_only and link.parent is not mapper)
+    ]
 
 
 def _expire(booking: Booking, now: datetime) -> dict[str, int]:

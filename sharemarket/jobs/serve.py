@@ -12,7 +12,7 @@ from flask import Flask
 
 from sharemarket.db import utcnow
 from sharemarket.extensions import db
-from sharemarket.jobs import runner
+from sharemarket.jobs import batches, runner
 from sharemarket.jobs.registry import Job, all_jobs
 
 log = logging.getLogger("sharemarket.jobs")
@@ -20,12 +20,15 @@ log = logging.getLogger("sharemarket.jobs")
 LEASE_SECONDS = 60
 
 
-def _tick(app: Flask, job: Job) -> None:
-    """Run one job if this process holds the lease; nothing that goes wrong here stops the scheduler."""
+def _tick(app: Flask, job: Job, stop: threading.Event) -> None:
+    """Run one job if this process holds the lease, again at once while it leaves work due (each
+    run is short and renews the lease); nothing that goes wrong here stops the scheduler."""
     with app.app_context():
         try:
-            if runner.hold_lease(utcnow(), LEASE_SECONDS):
-                runner.run_job(job, utcnow())
+            while runner.hold_lease(utcnow(), LEASE_SECONDS):
+                _ok, line = runner.run_job(job, utcnow())
+                if f"{batches.MORE_DUE}=" not in line or stop.is_set():
+                    break
         except Exception:  # noqa: BLE001 - a lost database connection must not end the process
             log.exception("job %s could not run", job.name)
             db.session.rollback()
@@ -50,7 +53,7 @@ def serve(app: Flask, first_run_after: float = 2.0) -> None:
         scheduler.add_job(
             _tick,
             "interval",
-            args=(app, job),
+            args=(app, job, stop),
             seconds=job.every_seconds,
             id=job.name,
             next_run_time=start,

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from sharemarket.accounts.models import User
 from sharemarket.extensions import db
-from sharemarket.jobs.batches import Budget, each_isolated
+from sharemarket.jobs.batches import MORE_DUE, Budget, each_isolated
 from sharemarket.notifications import emails, kinds, services
 from sharemarket.notifications.models import Notification
 
@@ -63,7 +63,7 @@ def send_digests(now: datetime) -> dict:
         if len(user_ids) < USERS_PER_BATCH:
             return counts
         if budget.spent():
-            counts["more_due"] = 1
+            counts[MORE_DUE] = 1
             return counts
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -29,24 +29,38 @@ def absolute_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+_TOKEN = "TOKEN"  # stands for the signed token in the cached unsubscribe address
+
+
+def _site() -> dict:
+    """The addresses every e-mail links to, built once per app and base URL (jobs write thousands)."""
+    cache = current_app.extensions.setdefault("sharemarket.emails", {})
+    key = (current_app.config["SHAREMARKET_BASE_URL"], current_app.config["SECRET_KEY"])
+    if key not in cache:
+        cache[key] = {
+            "settings_url": absolute_url("notifications.settings"),
+            "site_url": absolute_url("main.home"),
+            "inbox_url": absolute_url("notifications.inbox"),
+            "unsubscribe_url": absolute_url("notifications.unsubscribe", token=_TOKEN),
+            "serializer": URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe"),
+        }
+    return cache[key]
+
+
 def absolute_link(link: str | None) -> str | None:
     if not link or urlsplit(link).scheme:
         return link
     return current_app.config["SHAREMARKET_BASE_URL"].rstrip("/") + "/" + link.lstrip("/")
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
-
-
 def unsubscribe_token(user_id: int, kind: str) -> str:
-    return _serializer().dumps({"u": user_id, "k": kind})
+    return _site()["serializer"].dumps({"u": user_id, "k": kind})
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     """(user id, kind) from a link we signed, or None for anything else."""
     try:
-        data = _serializer().loads(token)
+        data = _site()["serializer"].loads(token)
     except BadSignature:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("k"), str):
@@ -58,7 +72,8 @@ def unsubscribe_url(user: User, kind: str) -> str | None:
     """The one-click link that stops e-mails of the kind's family (none for account mail)."""
     if kinds.is_locked(kind):
         return None
-    return absolute_url("notifications.unsubscribe", token=unsubscribe_token(user.id, kinds.family(kind) or kind))
+    token = unsubscribe_token(user.id, kinds.family(kind) or kind)  # URL-safe: no quoting needed
+    return _site()["unsubscribe_url"].replace(_TOKEN, token)
 
 
 def kind_label(kind: str) -> str:
@@ -69,13 +84,27 @@ def kind_label(kind: str) -> str:
 
 
 def render(user: User, kind: str, template: str, **context) -> tuple[str, str]:
-    """Plain text and HTML of `notifications/email/<template>.{txt,html}` (HTML autoescaped)."""
+    """Plain text and HTML of `notifications/email/<template>.{txt,html}` (HTML autoescaped), in the
+    locale in force; the templates' `_` and `ngettext` read that locale's catalogue directly."""
     env = current_app.jinja_env
+    translations = get_translations()
+
+    def gettext(message: str, **values) -> str:
+        text = translations.ugettext(message)
+        return text % values if values else text
+
+    def ngettext(singular: str, plural: str, num: int, **values) -> str:
+        return translations.ungettext(singular, plural, num) % {"num": num, **values}
+
+    site = _site()
     context.update(
         user=user,
         kind_label=kind_label(kind),
-        settings_url=absolute_url("notifications.settings"),
-        site_url=absolute_url("main.home"),
+        settings_url=site["settings_url"],
+        site_url=site["site_url"],
+        _=gettext,
+        gettext=gettext,
+        ngettext=ngettext,
     )
     text = env.get_template(f"notifications/email/{template}.txt").render(context)
     html = env.get_template(f"notifications/email/{template}.html").render(context)

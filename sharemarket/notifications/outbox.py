@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, has_request_context
 from sqlalchemy import func, inspect, select, update
 
 from sharemarket.db import utcnow
 from sharemarket.extensions import db
-from sharemarket.jobs.batches import Budget
+from sharemarket.jobs.batches import MORE_DUE, Budget
 from sharemarket.notifications.models import OutboxEmail
 
 log = logging.getLogger("sharemarket.notifications.outbox")
@@ -139,7 +139,7 @@ def deliver(*, now: datetime, ids: list[int] | None = None, batch: int = 100) ->
             if len(due) < batch:
                 break
             if budget.spent():
-                counts["more_due"] = 1
+                counts[MORE_DUE] = 1
                 break
     finally:
         mailer.close()
@@ -167,6 +167,16 @@ def _deliver_one(mailer: Mailer, mail: OutboxEmail, now: datetime) -> str:
         return "failed"
     mail.sent_at, mail.last_error = now, None
     return "sent"
+
+
+def note_written(mail: OutboxEmail) -> None:
+    """Remember a request's first few e-mails for `send_after_response` (jobs and big requests: none,
+    so that a job's session never holds thousands of rows)."""
+    if not has_request_context():
+        return
+    written = db.session.info.setdefault(WRITTEN, [])
+    if len(written) <= SEND_AFTER_REQUEST_AT_MOST:
+        written.append(mail)
 
 
 def send_after_response(app: Flask, response: Response) -> Response:

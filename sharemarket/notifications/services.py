@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, select, text, update
 
 from sharemarket.accounts import services as accounts
 from sharemarket.accounts.models import User
@@ -68,17 +68,19 @@ def notify(
     return note
 
 
+# One round trip per notification (jobs write thousands): plain SQL, nothing to compile each time.
+_SEEN_AND_CHOSEN = text(
+    "SELECT (SELECT channel FROM notification_preferences WHERE user_id = :user AND kind = :family), "
+    "EXISTS (SELECT 1 FROM notifications WHERE user_id = :user AND dedupe_key = :key)"
+)
+
+
 def _seen_and_chosen(user: User, kind: str, dedupe_key: str | None) -> tuple[bool, str | None]:
     """In one query: was `dedupe_key` already notified to `user`, and their channel for `kind`."""
-    columns = [_chosen_channel(user, kind).scalar_subquery()]
-    if dedupe_key is not None:
-        columns.append(
-            select(Notification.id)
-            .where(Notification.user_id == user.id, Notification.dedupe_key == dedupe_key)
-            .exists()
-        )
-    row = db.session.execute(select(*columns)).one()
-    return (bool(row[1]) if dedupe_key is not None else False), (kinds.EMAIL if kinds.is_locked(kind) else row[0])
+    chosen, seen = db.session.execute(
+        _SEEN_AND_CHOSEN, {"user": user.id, "family": kinds.family(kind) or kind, "key": dedupe_key}
+    ).one()
+    return bool(seen), (kinds.EMAIL if kinds.is_locked(kind) else chosen)
 
 
 def _chosen_channel(user: User, kind: str):
@@ -114,7 +116,7 @@ def write_email(user: User, kind: str, mail: emails.RenderedEmail, now: datetime
         attempts=0,
     )
     db.session.add(row)
-    db.session.info.setdefault(outbox.WRITTEN, []).append(row)
+    outbox.note_written(row)
     return row
 
 

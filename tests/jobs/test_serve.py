@@ -22,7 +22,7 @@ def test_a_tick_survives_a_failing_job_and_a_failing_database(app, monkeypatch, 
     def broken(now):
         raise RuntimeError("boom")
 
-    serve._tick(app, Job("broken", broken, 15))
+    serve._tick(app, Job("broken", broken, 15), threading.Event())
     assert [(run.name, run.ok) for run in db.session.scalars(select(JobRun))] == [("broken", False)]
 
     def no_database(now, seconds):
@@ -30,7 +30,7 @@ def test_a_tick_survives_a_failing_job_and_a_failing_database(app, monkeypatch, 
 
     monkeypatch.setattr(runner, "hold_lease", no_database)
     with caplog.at_level("ERROR", logger="sharemarket.jobs"):
-        serve._tick(app, Job("later", lambda now: {}, 15))
+        serve._tick(app, Job("later", lambda now: {}, 15), threading.Event())
     assert "job later could not run" in caplog.text
 
 
@@ -39,8 +39,29 @@ def test_a_tick_without_the_lease_does_nothing(app, now, monkeypatch):
 
     assert runner.hold_lease(utcnow(), 600, holder="other-server:1")
     ran = []
-    serve._tick(app, Job("counted", lambda now: ran.append(now) or {}, 15))
+    serve._tick(app, Job("counted", lambda now: ran.append(now) or {}, 15), threading.Event())
     assert ran == []
+
+
+def test_a_tick_runs_a_job_again_while_it_leaves_work_due(app):
+    backlog = [3]
+
+    def drain(now):
+        backlog[0] -= 1
+        return {"done": 1, "more_due": 1} if backlog[0] else {"done": 1}
+
+    serve._tick(app, Job("drain", drain, 60), threading.Event())
+    assert backlog == [0]
+    assert [run.summary for run in db.session.scalars(select(JobRun).order_by(JobRun.id))] == [
+        "done=1, more_due=1",
+        "done=1, more_due=1",
+        "done=1",
+    ]
+    stopping = threading.Event()
+    stopping.set()
+    backlog[0] = 3
+    serve._tick(app, Job("drain", drain, 60), stopping)  # shutting down: one run, the rest later
+    assert backlog == [2]
 
 
 def test_serve_logs_summaries_and_mail_then_stops_on_sigterm(tmp_path):
