@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sharemarket.extensions import db
@@ -25,6 +26,7 @@ def summary_line(summary: dict) -> str:
 
 def run_job(job: Job, now: datetime) -> tuple[bool, str]:
     """Run one job and commit; on error roll back and record it, so the next job still runs."""
+    started = time.monotonic()
     busy = True
     try:
         summary = job.run(now)
@@ -35,7 +37,8 @@ def run_job(job: Job, now: datetime) -> tuple[bool, str]:
         db.session.rollback()
         log.exception("job %s failed", job.name)
         ok, line = False, f"failed: {type(exc).__name__}: {exc}"[:500]
-    db.session.add(JobRun(name=job.name, started_at=now, finished_at=now, ok=ok, summary=line))
+    finished = now + timedelta(seconds=time.monotonic() - started)
+    db.session.add(JobRun(name=job.name, started_at=now, finished_at=finished, ok=ok, summary=line))
     db.session.commit()
     # A run that did nothing is only worth a debug line: the scheduler ticks every few seconds.
     log.log(logging.INFO if busy else logging.DEBUG, "job %s: %s", job.name, line)
@@ -46,20 +49,39 @@ def run_once(now: datetime) -> list[tuple[str, bool, str]]:
     return [(job.name, *run_job(job, now)) for job in all_jobs()]
 
 
-def hold_lease(now: datetime, seconds: int = 60) -> bool:
+def hold_lease(now: datetime, seconds: int = 60, holder: str | None = None) -> bool:
     """Take or renew the scheduler lease; False while another live process holds it."""
+    holder = holder or HOLDER
     until = now + timedelta(seconds=seconds)
     taken = db.session.execute(
         update(JobLease)
-        .where(JobLease.name == LEASE, (JobLease.holder == HOLDER) | (JobLease.expires_at < now))
-        .values(holder=HOLDER, expires_at=until)
+        .where(JobLease.name == LEASE, (JobLease.holder == holder) | (JobLease.expires_at < now))
+        .values(holder=holder, expires_at=until)
     ).rowcount
     if not taken and db.session.scalar(select(JobLease.name).where(JobLease.name == LEASE)) is None:
         try:
-            db.session.add(JobLease(name=LEASE, holder=HOLDER, expires_at=until))
-            db.session.flush()
+            with db.session.begin_nested():
+                db.session.add(JobLease(name=LEASE, holder=holder, expires_at=until))
             taken = 1
         except IntegrityError:
             taken = 0
     db.session.commit() if taken else db.session.rollback()
     return bool(taken)
+
+
+def release_lease(now: datetime, holder: str | None = None) -> None:
+    """Give the lease up at shutdown, so that another scheduler takes over at once."""
+    db.session.execute(
+        update(JobLease).where(JobLease.name == LEASE, JobLease.holder == (holder or HOLDER)).values(expires_at=now)
+    )
+    db.session.commit()
+
+
+def last_runs() -> dict[str, JobRun]:
+    """The latest run of each job, by name."""
+    latest = select(func.max(JobRun.id)).group_by(JobRun.name)
+    return {run.name: run for run in db.session.scalars(select(JobRun).where(JobRun.id.in_(latest)))}
+
+
+def lease() -> JobLease | None:
+    return db.session.get(JobLease, LEASE)

@@ -3,11 +3,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from sharemarket.jobs.registry import Job
-from sharemarket.notifications import services
+from sharemarket.notifications import digest, outbox
 
 
 def deliver_outbox(now: datetime) -> dict:
-    return services.deliver_outbox(now=now)
+    return outbox.deliver(now=now)
 
 
-JOBS = [Job("deliver_outbox", deliver_outbox, 15)]
+def send_digests(now: datetime) -> dict:
+    return digest.send_digests(now)
+
+
+# The digest gathers what the other jobs wrote, and delivery sends what all of them queued.
+JOBS = [
+    Job("send_digests", send_digests, 300, order=1),
+    Job("deliver_outbox", deliver_outbox, 15, order=2),
+]

@@ -1,22 +1,28 @@
-"""Write notifications and e-mails; deliver the outbox after commit."""
+"""Tell people things: inbox lines and e-mails (as each person chose per kind), read marks, choices.
+
+E-mails are written to the outbox in the caller's transaction and sent after commit by the
+`deliver_outbox` job (see outbox.py), so a failed request never sends one and a failed send
+never loses one.
+"""
 
 from __future__ import annotations
 
 import logging
-import smtplib
-from datetime import datetime, timedelta
-from email.message import EmailMessage
+from datetime import datetime
 
-from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, delete, func, select, text, update
 
+from sharemarket.accounts import services as accounts
 from sharemarket.accounts.models import User
+from sharemarket.db import lock_row
+from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
-from sharemarket.notifications.models import Notification, OutboxEmail
+from sharemarket.notifications import emails, kinds, outbox
+from sharemarket.notifications.models import Notification, NotificationPreference, OutboxEmail
 
 log = logging.getLogger(__name__)
-RETRY_BACKOFF = (60, 300, 1800, 7200, 21600)
 
 
 def notify(
@@ -30,20 +36,19 @@ def notify(
     email: bool = True,
     dedupe_key: str | None = None,
 ) -> Notification | None:
-    """Tell a user something: an inbox line, and an e-mail when `email`, in the user's language.
+    """Tell a user something: an inbox line, plus an e-mail now or in the daily digest as they chose.
 
     `title` and `body` are lazy translations (`_l("... %(name)s", name=...)`), rendered here in
     the recipient's locale. With a `dedupe_key`, a second call with the same key for the same
-    user does nothing, so a job that runs twice never tells anyone twice.
+    user does nothing, so a job that runs twice never tells anyone twice. `email=False` keeps it
+    in the inbox whatever the person chose. Nobody is told anything once their account is closed.
     """
     if user.status == "deleted":
         return None
-    if dedupe_key is not None:
-        exists = db.session.scalar(
-            select(Notification.id).where(Notification.user_id == user.id, Notification.dedupe_key == dedupe_key)
-        )
-        if exists is not None:
-            return None
+    seen, chosen = _seen_and_chosen(user, kind, dedupe_key)
+    if seen:
+        return None
+    channel = (chosen or kinds.default_channel(kind)) if email else kinds.INBOX
     with force_locale(user.locale):
         title_text, body_text = str(title), str(body)
     note = Notification(
@@ -54,32 +59,68 @@ def notify(
         link=link,
         created_at=now,
         dedupe_key=dedupe_key,
+        digest_status="pending" if channel == kinds.DIGEST else None,
     )
+    # Not flushed here: the caller's next flush or commit writes it, many at once in a job.
     db.session.add(note)
-    if email:
-        queue_email(user=user, kind=kind, subject=title, body=body, now=now)
-    db.session.flush()
+    if channel == kinds.EMAIL and not undeliverable(user.email):
+        write_email(user, kind, emails.message(user=user, kind=kind, subject=title, body=body, link=link), now)
     return note
 
 
-def queue_email(*, user: User, kind: str, subject: object, body: object, now: datetime) -> OutboxEmail | None:
-    """Write an e-mail to the outbox, in the user's language; it is sent after commit."""
-    if user.status == "deleted" or undeliverable(user.email):
+# One round trip per notification (jobs write thousands): plain SQL, nothing to compile each time.
+_SEEN_AND_CHOSEN = text(
+    "SELECT (SELECT channel FROM notification_preferences WHERE user_id = :user AND kind = :family), "
+    "EXISTS (SELECT 1 FROM notifications WHERE user_id = :user AND dedupe_key = :key)"
+)
+
+
+def _seen_and_chosen(user: User, kind: str, dedupe_key: str | None) -> tuple[bool, str | None]:
+    """In one query: was `dedupe_key` already notified to `user`, and their channel for `kind`."""
+    chosen, seen = db.session.execute(
+        _SEEN_AND_CHOSEN, {"user": user.id, "family": kinds.family(kind) or kind, "key": dedupe_key}
+    ).one()
+    return bool(seen), (kinds.EMAIL if kinds.is_locked(kind) else chosen)
+
+
+def _chosen_channel(user: User, kind: str):
+    return select(NotificationPreference.channel).where(
+        NotificationPreference.user_id == user.id, NotificationPreference.kind == (kinds.family(kind) or kind)
+    )
+
+
+def queue_email(
+    *, user: User, kind: str, subject: object, body: object, now: datetime, link: str | None = None
+) -> OutboxEmail | None:
+    """An e-mail with no inbox line (password reset...), in the user's language, sent after commit.
+
+    Account mail always goes; for other kinds, a person who chose "inbox only" gets none.
+    """
+    if user.status == "deleted" or undeliverable(user.email) or channel_for(user, kind) == kinds.INBOX:
         return None
-    with force_locale(user.locale):
-        subject_text, body_text = str(subject), str(body)
-    mail = OutboxEmail(
+    return write_email(user, kind, emails.message(user=user, kind=kind, subject=subject, body=body, link=link), now)
+
+
+def write_email(user: User, kind: str, mail: emails.RenderedEmail, now: datetime) -> OutboxEmail:
+    """Put a rendered e-mail in the outbox, whatever the person chose (callers decide that)."""
+    row = OutboxEmail(
         user_id=user.id,
         to_address=user.email,
         kind=kind,
-        subject=subject_text[:300],
-        text_body=body_text,
+        subject=mail.subject,
+        text_body=mail.text,
+        html_body=mail.html,
+        unsubscribe_url=mail.unsubscribe_url,
         created_at=now,
         next_attempt_at=now,
+        attempts=0,
     )
-    db.session.add(mail)
-    db.session.flush()
-    return mail
+    db.session.add(row)
+    outbox.note_written(row)
+    return row
+
+
+# -- the inbox ---------------------------------------------------------------------------------
 
 
 def undeliverable(address: str) -> bool:
@@ -98,65 +139,138 @@ def unread_count(user: User) -> int:
     )
 
 
-def _send(mail: OutboxEmail) -> None:
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
-        log.info("e-mail to %s: %s\n%s", mail.to_address, mail.subject, mail.text_body)
-        return
-    message = EmailMessage()
-    message["From"] = config["MAIL_DEFAULT_SENDER"]
-    message["To"] = mail.to_address
-    message["Subject"] = mail.subject
-    message.set_content(mail.text_body)
-    if mail.html_body:
-        message.add_alternative(mail.html_body, subtype="html")
-    smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
-    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
+def inbox_query(*, user: User, unread: bool | None = None, before_id: int | None = None) -> Select:
+    """A user's notifications, newest first; `unread` True/False keeps only unread/read ones."""
+    query = select(Notification).where(Notification.user_id == user.id)
+    if unread is True:
+        query = query.where(Notification.read_at.is_(None))
+    elif unread is False:
+        query = query.where(Notification.read_at.is_not(None))
+    if before_id is not None:
+        query = query.where(Notification.id < before_id)
+    return query.order_by(Notification.id.desc())
 
 
-def deliver_outbox(*, now: datetime, batch: int = 100) -> dict:
-    """Send due e-mails one by one, committing each, so a crash never sends one twice or loses one.
+def mark_read(*, user: User, now: datetime, ids: list[int] | None = None) -> int:
+    """Mark some (`ids`) or all of a user's unread notifications read; others' ids are ignored."""
+    query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if ids is not None:
+        if not ids:
+            return 0
+        query = query.where(Notification.id.in_(ids))
+    marked = db.session.execute(query.values(read_at=now).execution_options(synchronize_session=False)).rowcount
+    db.session.flush()
+    return marked
 
-    A failure schedules a retry with growing backoff; after the last, the mail stays unsent
-    with its error, visible to admins.
+
+# -- choices per kind --------------------------------------------------------------------------
+
+
+def channel_for(user: User, kind: str) -> str:
+    """How `user` hears about `kind`: their choice for its family, or the default."""
+    if kinds.is_locked(kind):
+        return kinds.EMAIL
+    return db.session.scalar(_chosen_channel(user, kind)) or kinds.default_channel(kind)
+
+
+def preferences(user: User) -> list[dict]:
+    """Every kind a person can choose for, with their channel (or the default) and whether it is fixed."""
+    chosen = dict(
+        db.session.execute(
+            select(NotificationPreference.kind, NotificationPreference.channel).where(
+                NotificationPreference.user_id == user.id
+            )
+        ).all()
+    )
+    return [
+        {
+            "kind": kind.name,
+            "label": str(kind.label),
+            "channel": kinds.EMAIL if kind.locked else chosen.get(kind.name, kind.default),
+            "locked": kind.locked,
+        }
+        for kind in kinds.KINDS.values()
+    ]
+
+
+def set_preferences(*, user: User, choices: dict[str, str], now: datetime) -> None:
+    """Set the channel of some kinds; the others keep theirs. Bad kinds or channels change nothing."""
+    errors: dict[str, list] = {}
+    for kind, channel in choices.items():
+        if kind not in kinds.KINDS:
+            errors[kind] = [_l("There is no such kind of notification.")]
+        elif channel not in kinds.CHANNELS:
+            errors[kind] = [_l("Choose one of: %(choices)s.", choices=", ".join(kinds.CHANNELS))]
+        elif kinds.is_locked(kind) and channel != kinds.EMAIL:
+            errors[kind] = [_l("Messages about your account and its security are always e-mailed.")]
+    if errors:
+        raise ValidationFailed(_l("Some choices are invalid."), errors)
+    _store(user, choices, now)
+
+
+def _store(user: User, choices: dict[str, str], now: datetime) -> None:
+    # The person's row lock serialises two saves at once, so the insert below never races.
+    lock_row(db.session, User, user.id)
+    existing = {
+        pref.kind: pref
+        for pref in db.session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    }
+    for kind, channel in choices.items():
+        pref = existing.get(kind)
+        if pref is None:
+            db.session.add(NotificationPreference(user_id=user.id, kind=kind, channel=channel, updated_at=now))
+        elif pref.channel != channel:
+            pref.channel, pref.updated_at = channel, now
+    db.session.flush()
+
+
+def unsubscribe(*, token: str, now: datetime) -> tuple[User, str] | None:
+    """Follow a one-click unsubscribe link: that kind (or everything sent by digest) becomes inbox only.
+
+    Returns the person and the kind, or None when the link is not one we signed or the account
+    is closed. Account mail cannot be stopped.
     """
-    sent = failed = 0
-    due = db.session.scalars(
-        select(OutboxEmail.id)
-        .where(
-            OutboxEmail.sent_at.is_(None),
-            OutboxEmail.next_attempt_at <= now,
-            OutboxEmail.attempts < len(RETRY_BACKOFF),
-        )
-        .order_by(OutboxEmail.id)
-        .limit(batch)
-    ).all()
-    for mail_id in due:
-        # Claim the row: only one worker moves its attempt time forward, so only one sends it.
-        claimed = db.session.execute(
-            OutboxEmail.__table__.update()
-            .where(OutboxEmail.id == mail_id, OutboxEmail.sent_at.is_(None), OutboxEmail.next_attempt_at <= now)
-            .values(next_attempt_at=now + timedelta(minutes=10))
-        ).rowcount
-        db.session.commit()
-        if not claimed:
-            continue
-        mail = db.session.get(OutboxEmail, mail_id)
-        try:
-            _send(mail)
-        except (OSError, smtplib.SMTPException) as exc:
-            mail.attempts += 1
-            mail.last_error = str(exc)[:500]
-            mail.next_attempt_at = now + timedelta(seconds=RETRY_BACKOFF[min(mail.attempts, len(RETRY_BACKOFF)) - 1])
-            failed += 1
-        else:
-            mail.attempts += 1
-            mail.sent_at = now
-            sent += 1
-        db.session.commit()
-    return {"sent": sent, "failed": failed}
+    found = emails.read_unsubscribe_token(token)
+    if found is None:
+        return None
+    user = db.session.get(User, found[0])
+    kind = kinds.family(found[1]) or found[1]
+    if user is None or user.status == "deleted" or kinds.is_locked(kind):
+        return None
+    if kind == kinds.DIGEST_KIND:
+        by_digest = [p["kind"] for p in preferences(user) if p["channel"] == kinds.DIGEST]
+        _store(user, dict.fromkeys(by_digest, kinds.INBOX), now)
+    else:
+        _store(user, {kind: kinds.INBOX}, now)
+    return user, kind
+
+
+# -- personal data -----------------------------------------------------------------------------
+
+
+def _export(user: User) -> tuple[str, object]:
+    notes = db.session.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
+    return "notifications", {
+        "preferences": {p["kind"]: p["channel"] for p in preferences(user)},
+        "inbox": [
+            {
+                "kind": n.kind,
+                "title": n.title,
+                "body": n.body,
+                "link": n.link,
+                "created_at": n.created_at.isoformat(),
+                "read_at": n.read_at.isoformat() if n.read_at else None,
+            }
+            for n in notes
+        ],
+    }
+
+
+def _erase(user: User, now: datetime) -> None:
+    """A closed account keeps no inbox, no choices and no e-mail waiting to be sent."""
+    for model in (Notification, NotificationPreference, OutboxEmail):
+        db.session.execute(delete(model).where(model.user_id == user.id).execution_options(synchronize_session=False))
+
+
+accounts.EXPORTERS.append(_export)
+accounts.ERASERS.append(_erase)

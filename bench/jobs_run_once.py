@@ -1,0 +1,298 @@
+"""The scheduler's figures: `jobs run-once` over a bookings table of 1,000,000 rows, 10,000 of them due.
+
+Seeds (bulk inserts) loans of the tool library: mostly history (returned, cancelled, declined,
+expired), some upcoming confirmed loans and requests still within their answer time, and
+10,000 requests nobody answered whose `respond_by` has passed. Then, for a 100,000-row and a
+1,000,000-row table with the same 10,000 due rows:
+
+  1. `flask --app wsgi jobs run-once --at T` in its own process, as operators run it: wall time and
+     peak RSS (wait4). Each job's run is budgeted (JOB_RUN_SECONDS, 1 s): it handles what it can and
+     says `more_due=1`; the command is repeated until nothing is due, and every run is printed.
+  2. The same work in one unbudgeted run (the same runner, JOB_RUN_SECONDS=600) on the same due rows
+     (put back), to show the cost per due row and that it does not grow with the table.
+  3. The plan of the due-request query (it must use ix_bookings_status_respond_by).
+
+    .venv/bin/python bench/jobs_run_once.py                                              # SQLite
+    .venv/bin/python bench/jobs_run_once.py --database-url postgresql://postgres@127.0.0.1/sm_bench
+    .venv/bin/python bench/jobs_run_once.py --sizes 20000,100000 --due 2000                 # quicker
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import harness
+
+T = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # 09:00 in Paris
+USERS = 5_000
+LISTINGS = 5_000
+HISTORY = [("returned", 60), ("cancelled", 12), ("declined", 10), ("expired", 8)]
+
+
+def user_rows(now: datetime):
+    password = harness.password_hash()
+    for n in range(1, USERS + 1):
+        yield {
+            "email": f"voisin{n}@example.org",
+            "email_key": f"voisin{n}@example.org",
+            "password_hash": password,
+            "display_name": f"Voisin {n}",
+            "bio": "",
+            "locale": "fr" if n % 4 else "en",
+            "is_admin": False,
+            "status": "active",
+            "created_at": now,
+            "updated_at": now,
+            "password_changed_at": now,
+        }
+
+
+def listing_rows(now: datetime, rng: random.Random):
+    from sharemarket.listings import rules
+
+    for n in range(LISTINGS):
+        title = f"Perceuse {n}"
+        yield {
+            "owner_id": rng.randint(1, USERS),
+            "title": title,
+            "description": "",
+            "category": "tools",
+            "condition": "good",
+            "lat": 47.75 + rng.uniform(-0.1, 0.1),
+            "lng": -3.37 + rng.uniform(-0.1, 0.1),
+            "deposit_cents": 0,
+            "currency": "EUR",
+            "max_loan_days": 14,
+            "min_notice_days": 0,
+            "buffer_days": 0,
+            "pickup_instructions": "",
+            "status": "active",
+            "search_text": rules.search_text(title, ""),
+            "created_at": now,
+            "updated_at": now,
+        }
+
+
+def booking_plan(size: int, due: int, rng: random.Random):
+    """(booking row, loan row) pairs; the due requests spread evenly among the ids."""
+    step = size // due
+    statuses, weights = zip(*HISTORY, strict=True)
+    for booking_id in range(1, size + 1):
+        if booking_id % step == 0 and booking_id // step <= due:
+            status, created = "requested", T - timedelta(days=3, minutes=rng.randint(0, 600))
+            start = T.date() + timedelta(days=rng.randint(5, 30))
+            respond_by = T - timedelta(minutes=rng.randint(1, 1440))
+        else:
+            roll = rng.random()
+            if roll < 0.02:  # upcoming confirmed loans (not tomorrow: no reminders due)
+                status, start = "confirmed", T.date() + timedelta(days=rng.randint(3, 60))
+                created = T - timedelta(days=rng.randint(1, 20))
+            elif roll < 0.03:  # requests still within their answer time
+                status, start = "requested", T.date() + timedelta(days=rng.randint(3, 60))
+                created = T - timedelta(hours=rng.randint(1, 40))
+            else:  # history over three years
+                status = rng.choices(statuses, weights)[0]
+                created = T - timedelta(days=rng.randint(10, 1100), minutes=rng.randint(0, 1440))
+                start = (created + timedelta(days=rng.randint(1, 9))).date()
+            respond_by = created + timedelta(hours=48)
+        end = start + timedelta(days=rng.randint(0, 6))
+        yield (
+            {
+                "id": booking_id,
+                "kind": "loan",
+                "status": status,
+                "user_id": rng.randint(1, USERS),
+                "created_at": created,
+                "updated_at": created,
+                "respond_by": respond_by,
+                "starts_at": _midnight(start),
+                "ends_at": _midnight(end + timedelta(days=1)),
+            },
+            {"id": booking_id, "listing_id": rng.randint(1, LISTINGS), "start_date": start, "end_date": end},
+        )
+
+
+def _midnight(day: date) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC)
+
+
+def seed(bench, size: int, due: int) -> None:
+    from sharemarket.accounts.models import User
+    from sharemarket.bookings.models import Booking
+    from sharemarket.listings.models import Listing, Loan
+
+    rng = random.Random(6)
+    harness.seed(bench, User, user_rows(T - timedelta(days=1200)))
+    harness.seed(bench, Listing, listing_rows(T - timedelta(days=10), rng))
+    plan = booking_plan(size, due, rng)
+    loans: list[dict] = []
+
+    def bookings():
+        for booking, loan in plan:
+            loans.append(loan)
+            yield booking
+
+    started = time.perf_counter()
+    total = 0
+    while True:
+        count = harness.seed(bench, Booking, _take(bookings(), 50_000))
+        if not count:
+            break
+        harness.seed(bench, Loan, loans)
+        loans.clear()
+        total += count
+    if bench.dialect == "postgresql":
+        harness.scalar(bench, "SELECT setval('bookings_id_seq', (SELECT max(id) FROM bookings))")
+    _execute(bench, "ANALYZE")
+    print(f"seeded {total:,} bookings ({due:,} due) in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _take(iterator, count: int):
+    for _ in range(count):
+        try:
+            yield next(iterator)
+        except StopIteration:
+            return
+
+
+def _execute(bench, sql: str) -> None:
+    from sqlalchemy import text
+
+    with bench.app.app_context(), bench.engine.begin() as conn:
+        conn.execute(text(sql))
+
+
+def restore_due(bench) -> None:
+    """Put the expired requests back as they were, and forget what the runs wrote."""
+    from sqlalchemy import text
+
+    with bench.app.app_context(), bench.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE bookings SET status = 'requested', updated_at = created_at "
+                "WHERE id IN (SELECT booking_id FROM booking_events WHERE action = 'expire')"
+            )
+        )
+        for table in ("booking_events", "notifications", "outbox_emails", "job_runs", "job_leases"):
+            conn.execute(text(f"DELETE FROM {table}"))
+
+
+def timed(command: list[str], env: dict) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS (MB) and standard output of a child process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=harness.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    process.stdout.close()
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{command} failed with {process.returncode}:\n{output}")
+    return time.perf_counter() - started, usage.ru_maxrss // 1024, output
+
+
+def child_env(bench) -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "SHAREMARKET_ENV": "production",
+            "SECRET_KEY": harness.SECRET_KEY,
+            "DATABASE_URL": bench.url,
+            "MAIL_SERVER": "",
+            "PYTHONPATH": str(harness.ROOT),
+        }
+    )
+    return env
+
+
+def run_budgeted(bench) -> list[tuple[float, int, str]]:
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run-once", "--at", T.isoformat()]
+    runs = []
+    while True:
+        runs.append(timed(command, {**child_env(bench), "FLASK_APP": "wsgi"}))
+        if "more_due" not in runs[-1][2] or len(runs) >= 50:
+            return runs
+
+
+def run_unbudgeted(bench) -> tuple[float, int, str]:
+    command = [sys.executable, __file__, "--child", bench.url]
+    return timed(command, child_env(bench))
+
+
+def child(url: str) -> None:
+    """One run of every job with no time budget (the same runner `run-once` uses)."""
+    from sharemarket.jobs import runner
+
+    app = harness.bench_app(url, JOB_RUN_SECONDS=600)
+    with app.app_context():
+        for name, _ok, line in runner.run_once(T):
+            print(f"{name}: {line}", flush=True)
+
+
+def job_line(output: str, name: str) -> str:
+    for line in output.splitlines():
+        if line.startswith(name + ":"):
+            return line.split(": ", 1)[1]
+    return "?"
+
+
+def main() -> None:
+    parser = harness.arguments(__doc__)
+    parser.add_argument("--sizes", default="100000,1000000", help="table sizes (default 100000,1000000)")
+    parser.add_argument("--due", type=int, default=10_000, help="due requests in each table (default 10000)")
+    args = parser.parse_args()
+    figures = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        print(f"\n== {size:,} bookings, {args.due:,} due", flush=True)
+        with harness.fresh_database(f"jobs_{size}", args.database_url) as bench:
+            seed(bench, size, args.due)
+            from sqlalchemy import select
+
+            from sharemarket.bookings.models import Booking
+
+            harness.explain(
+                bench,
+                select(Booking.id, Booking.respond_by)
+                .where(Booking.status == "requested", Booking.respond_by <= T, Booking.kind.in_(["loan"]))
+                .order_by(Booking.respond_by, Booking.id)
+                .limit(500),
+                title="due requests",
+            )
+            runs = run_budgeted(bench)
+            for number, (seconds, rss, output) in enumerate(runs, start=1):
+                print(f"run-once #{number}: {seconds:.2f} s, {rss} MB")
+                for line in output.splitlines():
+                    print("    " + line)
+            restore_due(bench)
+            whole = run_unbudgeted(bench)
+            print(f"unbudgeted run: {whole[0]:.2f} s, {whole[1]} MB")
+            for line in whole[2].splitlines():
+                print("    " + line)
+            figures.append((size, runs, whole, bench.dialect))
+    print(
+        f"\n{'table':>10} {'db':>10} {'1st run-once':>13} {'RSS':>7} {'expired in it':>14} "
+        f"{'runs to drain':>14} {'unbudgeted':>11} {'RSS':>7} {'ms/due row':>11}"
+    )
+    for size, runs, whole, dialect in figures:
+        first = runs[0]
+        expired = job_line(first[2], "expire_requests").split(",")[0]
+        print(
+            f"{size:>10,} {dialect:>10} {first[0]:>11.2f} s {first[1]:>4} MB {expired:>14} {len(runs):>14} "
+            f"{whole[0]:>9.2f} s {whole[1]:>4} MB {1000 * whole[0] / args.due:>11.2f}"
+        )
+    print(f"({os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at the end)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        child(sys.argv[2])
+    else:
+        main()

@@ -1,0 +1,59 @@
+"""Tools for writing jobs: a time budget per run, and rows isolated from each other's failures.
+
+A run stops starting new batches once its budget (JOB_RUN_SECONDS, wall clock) is spent and
+leaves the rest, reporting `more_due=1`: no run outlives the scheduler's lease (60 s) however large
+a backlog grows, and `run-once` stays short; `jobs serve` runs such a job again at once, renewing
+its lease in between, so a backlog still drains at full speed. A started batch always finishes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import current_app
+
+from sharemarket.extensions import db
+
+log = logging.getLogger("sharemarket.jobs")
+DEFAULT_RUN_SECONDS = 1.0
+# The summary key of a run that stopped on its budget with work left (`jobs serve` runs it again).
+MORE_DUE = "more_due"
+
+
+class Budget:
+    def __init__(self, seconds: float | None = None):
+        if seconds is None:
+            seconds = current_app.config.get("JOB_RUN_SECONDS", DEFAULT_RUN_SECONDS)
+        self.ends = time.monotonic() + seconds
+
+    def spent(self) -> bool:
+        return time.monotonic() >= self.ends
+
+
+def each_isolated(items: Iterable, act: Callable[[Any], dict[str, int]]) -> tuple[Counter, int]:
+    """`act` on every item, adding up the counts it returns: one savepoint for them all and, if one
+    raises, again with one savepoint each, so that only the failing items are left undone.
+    Returns (the counts of the items done, how many failed)."""
+    items = list(items)
+    try:
+        with db.session.begin_nested():
+            total: Counter = Counter()
+            for item in items:
+                total.update(act(item))
+            return total, 0
+    except Exception:  # noqa: BLE001 - the one-by-one pass below finds and logs the culprit
+        log.info("a batch of %d failed; retrying its items one by one", len(items))
+    total, failures = Counter(), 0
+    for item in items:
+        try:
+            with db.session.begin_nested():
+                counts = act(item)
+            total.update(counts)
+        except Exception:  # noqa: BLE001 - one broken row must not stop the others
+            log.exception("job step failed on %r", item)
+            failures += 1
+    return total, failures

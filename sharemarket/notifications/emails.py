@@ -1,0 +1,128 @@
+"""E-mail texts: plain text and HTML from templates, absolute links, one-click unsubscribe tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import force_locale, get_translations
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from sharemarket.accounts.models import User
+from sharemarket.notifications import kinds
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    unsubscribe_url: str | None
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A full address on the public site, built without a request (jobs run outside one)."""
+    base = urlsplit(current_app.config["SHAREMARKET_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+_TOKEN = "TOKEN"  # stands for the signed token in the cached unsubscribe address
+
+
+def _site() -> dict:
+    """The addresses every e-mail links to, built once per app and base URL (jobs write thousands)."""
+    cache = current_app.extensions.setdefault("sharemarket.emails", {})
+    key = (current_app.config["SHAREMARKET_BASE_URL"], current_app.config["SECRET_KEY"])
+    if key not in cache:
+        cache[key] = {
+            "settings_url": absolute_url("notifications.settings"),
+            "site_url": absolute_url("main.home"),
+            "inbox_url": absolute_url("notifications.inbox"),
+            "unsubscribe_url": absolute_url("notifications.unsubscribe", token=_TOKEN),
+            "serializer": URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe"),
+        }
+    return cache[key]
+
+
+def absolute_link(link: str | None) -> str | None:
+    if not link or urlsplit(link).scheme:
+        return link
+    return current_app.config["SHAREMARKET_BASE_URL"].rstrip("/") + "/" + link.lstrip("/")
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    return _site()["serializer"].dumps({"u": user_id, "k": kind})
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    """(user id, kind) from a link we signed, or None for anything else."""
+    try:
+        data = _site()["serializer"].loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("k"), str):
+        return None
+    return data["u"], data["k"]
+
+
+def unsubscribe_url(user: User, kind: str) -> str | None:
+    """The one-click link that stops e-mails of the kind's family (none for account mail)."""
+    if kinds.is_locked(kind):
+        return None
+    token = unsubscribe_token(user.id, kinds.family(kind) or kind)  # URL-safe: no quoting needed
+    return _site()["unsubscribe_url"].replace(_TOKEN, token)
+
+
+def kind_label(kind: str) -> str:
+    if kind == kinds.DIGEST_KIND:
+        return str(_l("The daily summary of my notifications"))
+    known = kinds.KINDS.get(kinds.family(kind) or "")
+    return str(known.label) if known else kind
+
+
+def render(user: User, kind: str, template: str, **context) -> tuple[str, str]:
+    """Plain text and HTML of `notifications/email/<template>.{txt,html}` (HTML autoescaped), in the
+    locale in force; the templates' `_` and `ngettext` read that locale's catalogue directly."""
+    env = current_app.jinja_env
+    translations = get_translations()
+
+    def gettext(message: str, **values) -> str:
+        text = translations.ugettext(message)
+        return text % values if values else text
+
+    def ngettext(singular: str, plural: str, num: int, **values) -> str:
+        return translations.ungettext(singular, plural, num) % {"num": num, **values}
+
+    site = _site()
+    context.update(
+        user=user,
+        kind_label=kind_label(kind),
+        settings_url=site["settings_url"],
+        site_url=site["site_url"],
+        _=gettext,
+        gettext=gettext,
+        ngettext=ngettext,
+    )
+    text = env.get_template(f"notifications/email/{template}.txt").render(context)
+    html = env.get_template(f"notifications/email/{template}.html").render(context)
+    return text, html
+
+
+def message(*, user: User, kind: str, subject: object, body: object, link: str | None = None) -> RenderedEmail:
+    """One notification as an e-mail, in the recipient's language."""
+    with force_locale(user.locale):
+        subject_text = str(subject)
+        unsubscribe = unsubscribe_url(user, kind)
+        text, html = render(
+            user,
+            kind,
+            "message",
+            subject=subject_text,
+            body=str(body),
+            link=absolute_link(link),
+            unsubscribe_url=unsubscribe,
+        )
+    return RenderedEmail(subject_text[:300], text, html, unsubscribe)
