@@ -173,9 +173,11 @@ class Journey:
         self.page.fill("#email", email)
         self.page.fill("#password", password)
         self.submit("main button[type=submit]")
+        assert self.page.url.endswith("/account"), f"sign-up of {name} failed at {self.page.url}"
         if home:
             self.page.fill("#home_label", home)
             self.submit("main form button[type=submit]")
+            assert self.page.locator(".flash-success").count() == 1, f"home {home!r} was not saved"
         return email
 
     @contextlib.contextmanager
