@@ -34,10 +34,19 @@ class Origin:
 
 
 @dataclass
+class SpaceSlots:
+    space_id: int
+    name: str
+    distance_km: float | None
+    slots: list[dict] = field(default_factory=list)  # search rows (desks.search.SLOT_COLUMNS)
+
+
+@dataclass
 class Nearby:
     origin: Origin
     items: list[listing_search.Found] = field(default_factory=list)
-    desks: list[desk_search.Found] = field(default_factory=list)
+    # Spaces with free slots, nearest first (at most SHOWN slots in all).
+    desks: list[SpaceSlots] = field(default_factory=list)
     # The day of `desks`: today, or the next day with a free seat when today has none left.
     desk_day: date | None = None
     # None when the rides feature is not installed; otherwise the matches (maybe empty).
@@ -92,7 +101,7 @@ def near_me(*, origin: Origin, user, now: datetime, timezone: str) -> Nearby:
     return found
 
 
-def free_desks(point: tuple[float, float], now: datetime, zone: ZoneInfo) -> tuple[date, list[desk_search.Found]]:
+def free_desks(point: tuple[float, float], now: datetime, zone: ZoneInfo) -> tuple[date, list[SpaceSlots]]:
     """Slots with a free seat today (town time), nearest space first; when none is left today,
     those of the next day that has some, within a week."""
     today = now.astimezone(zone).date()
@@ -104,5 +113,15 @@ def free_desks(point: tuple[float, float], now: datetime, zone: ZoneInfo) -> tup
         slots, _ = desk_search.find_slots(now=now, starts_from=start, starts_before=end, near=near, limit=4 * SHOWN)
         free = [f for f in slots if f.slot["capacity"] > f.slot["booked"]][:SHOWN]
         if free:
-            return day, free
+            return day, _by_space(free)
     return today, []
+
+
+def _by_space(found: list[desk_search.Found]) -> list[SpaceSlots]:
+    """The slots under their space, keeping the search's order (nearest space, then soonest)."""
+    spaces: dict[int, SpaceSlots] = {}
+    for f in found:
+        row = f.slot
+        group = spaces.setdefault(row["space_id"], SpaceSlots(row["space_id"], row["space_name"], f.distance_km))
+        group.slots.append(row)
+    return list(spaces.values())

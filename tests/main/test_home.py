@@ -83,7 +83,9 @@ def test_near_me_lists_close_things_and_free_desks_only(app, town):
     titles = [f.listing.title for f in found.items]
     assert titles == ["Perceuse Lanester"]
     assert found.items[0].distance_km < 0.1
-    assert [f.slot["desk_label"] for f in found.desks] == ["Open desk"]
+    assert [(space.name, [slot["desk_label"] for slot in space.slots]) for space in found.desks] == [
+        ("Le Tiers-Lieu", ["Open desk"])
+    ]
     assert found.desk_day == town["slots"]["Open desk"].starts_at.astimezone(ZoneInfo("Europe/Paris")).date()
 
 
@@ -94,7 +96,7 @@ def test_free_desks_move_to_the_next_day_with_a_seat_when_today_is_full(app, tow
     day_before = datetime.combine(start.astimezone(zone).date() - timedelta(days=1), datetime.min.time(), zone)
     day, free = nearby.free_desks((LANESTER.lat, LANESTER.lng), day_before.astimezone(UTC), zone)
     assert day == start.astimezone(zone).date()
-    assert [f.slot["id"] for f in free] == [town["slots"]["Open desk"].id]
+    assert [slot["id"] for space in free for slot in space.slots] == [town["slots"]["Open desk"].id]
     far_day, nothing = nearby.free_desks((QUIMPER.lat, QUIMPER.lng), day_before.astimezone(UTC), zone)
     assert nothing == [] and far_day == day_before.date()
 
