@@ -1,7 +1,7 @@
 """Every page of the accessibility statement, checked in Chromium at a phone and a desktop size:
-axe-core (no serious or critical violation), no sideways scrolling, touch targets of 44 px in the
-main content (on the phone); the main pages again at 320 px wide; the keyboard alone through a
-form. The figures per page are written to test-artifacts/axe/<size>.json.
+axe-core (no serious or critical violation), no sideways scrolling, every map with its list
+alternative, touch targets of 44 px in the main content (on the phone); the main pages again at
+320 px wide; the keyboard alone through a form. The figures per page are written to test-artifacts/axe/<size>.json.
 """
 
 from __future__ import annotations
@@ -94,6 +94,27 @@ SMALL_TARGETS = """() => {
     }
   }
   return small;
+}"""
+
+
+# Every map says in a list what it shows (markers from the list's items, or the point picker's
+# latitude and longitude fields): a map without its alternative is reported.
+MAPS_WITHOUT_ALTERNATIVE = """() => {
+  const missing = [];
+  for (const map of document.querySelectorAll('[data-map]')) {
+    const list = map.dataset.list && document.querySelector(map.dataset.list);
+    const items = list ? list.querySelectorAll('[data-lat][data-lng]') : [];
+    const described = items.length && Array.from(items).every(item => item.textContent.trim().length > 0);
+    if (!described) missing.push(`map "${map.getAttribute('aria-label')}" has no list of its places`);
+  }
+  for (const picker of document.querySelectorAll('[data-map-picker]')) {
+    for (const selector of [picker.dataset.latInput, picker.dataset.lngInput]) {
+      const input = selector && document.querySelector(selector);
+      const labelled = input && input.labels && input.labels.length;
+      if (!labelled) missing.push(`map picker without a labelled field ${selector}`);
+    }
+  }
+  return missing;
 }"""
 
 
@@ -223,6 +244,7 @@ def test_every_page_passes_axe_without_scrolling_sideways(journey):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if overflow > 1:
             problems.append(f"{key} {path}: scrolls sideways by {overflow}px")
+        problems.extend(f"{key} {path}: {gap}" for gap in page.evaluate(MAPS_WITHOUT_ALTERNATIVE))
         if journey.size_name == "phone":
             problems.extend(f"{key} {path}: small touch target {t}" for t in page.evaluate(SMALL_TARGETS))
 
@@ -243,8 +265,8 @@ def test_every_page_passes_axe_without_scrolling_sideways(journey):
     assert not problems, f"{len(problems)} problems at {journey.size_name} size:\n" + "\n".join(problems)
 
 
-NARROW_VISITOR = ("/", "/listings?where=Lorient", "/desks?where=Lorient", "/login", "/register", "/accessibility")
-NARROW_MEMBER = ("/", "/account", "/listings/new", "/bookings", "/desks/mine", "/calendar")
+NARROW_VISITOR = ("/", "/listings?where=Lorient", "/desks?where=Lorient", "/rides", "/login", "/register")
+NARROW_MEMBER = ("/", "/account", "/listings/new", "/rides/new", "/bookings", "/notifications", "/desks/mine")
 
 
 def test_main_pages_fit_a_320_pixel_screen(open_journey):

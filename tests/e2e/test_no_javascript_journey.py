@@ -47,6 +47,13 @@ def test_sign_up_search_borrow_and_book_without_javascript(open_journey, size):
         _post_and_redirect(journey, "main button[type=submit]")
         assert page.locator("form[action='/logout']").count() == 1, "not logged in"
 
+    with journey.doing("home page near a typed town", check=False):
+        journey.go("/")
+        assert page.locator("button[data-use-location]").is_hidden(), "the location button shows without JavaScript"
+        page.fill("#where", "Lanester")
+        journey.submit("form[role=search] button[type=submit]")
+        assert "Lanester" in page.locator("#near-origin").inner_text()
+
     with journey.doing("search things near Lorient", check=False):
         journey.go("/listings")
         page.fill("#q", "perceuse")
