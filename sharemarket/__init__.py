@@ -19,6 +19,7 @@ FEATURES = (
     "listings",
     "desks",
     "rides",
+    "impact",
     "calendars",
     "jobs",
     "main",
