@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from sharemarket.desks.models import Space
 from sharemarket.extensions import db
@@ -56,27 +56,43 @@ def figures(period: Period, *, public: bool = True):
 
 
 def summary(period: Period, *, public: bool = True) -> dict:
-    """What the dashboard shows: per dimension, monthly totals and per-key totals; desk occupancy."""
+    """What the dashboard shows: per dimension, monthly totals and per-key totals; desk occupancy.
+    Sums run in the database over the published figures (public: from at least MIN_PEOPLE)."""
+    F = ImpactFigure
+    in_period = (F.month >= period.first) & (F.month < period.end)
+    shown = in_period & (F.people >= MIN_PEOPLE) if public else in_period
     monthly: dict[str, dict[date, float]] = {d: dict.fromkeys(period.months, 0.0) for d in MONTHLY}
-    by_key: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    suppressed: set[str] = set()
-    desks: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for dimension, key, month, value, _people in figures(period, public=public):
-        if value is None:
-            suppressed.add(dimension)
-            continue
-        if dimension in WEEKLY:
-            desks[key][dimension] += value
-            continue
-        monthly[dimension][month] += value
-        by_key[dimension][key] += value
+    for dimension, month, value in db.session.execute(
+        select(F.dimension, F.month, func.sum(F.value))
+        .where(shown, F.dimension.in_(MONTHLY))
+        .group_by(F.dimension, F.month)
+    ):
+        monthly[dimension][month] = value
+    by_key: dict[str, dict[str, float]] = defaultdict(dict)
+    for dimension, key, value in db.session.execute(
+        select(F.dimension, F.key, func.sum(F.value))
+        .where(shown, F.dimension.in_(MONTHLY))
+        .group_by(F.dimension, F.key)
+        .order_by(F.dimension, F.key)
+    ):
+        by_key[dimension][key] = value
+    desks: dict[str, dict[str, float]] = defaultdict(dict)
+    for dimension, key, value in db.session.execute(
+        select(F.dimension, F.key, func.sum(F.value)).where(shown, F.dimension.in_(WEEKLY)).group_by(F.dimension, F.key)
+    ):
+        desks[key][dimension] = value
+    suppressed = (
+        db.session.scalars(select(F.dimension).where(in_period, F.people < MIN_PEOPLE).distinct()).all()
+        if public
+        else []
+    )
     names = dict(db.session.execute(select(Space.id, Space.name)).all())
     occupancy = [
         {
             "space": names.get(int(key), key),
-            "booked": totals["desk_booked"],
+            "booked": totals.get("desk_booked", 0),
             "capacity": totals["desk_capacity"],
-            "rate": totals["desk_booked"] / totals["desk_capacity"] if totals["desk_capacity"] else 0.0,
+            "rate": totals.get("desk_booked", 0) / totals["desk_capacity"] if totals["desk_capacity"] else 0.0,
         }
         for key, totals in sorted(desks.items(), key=lambda item: names.get(int(item[0]), ""))
         if "desk_capacity" in totals
@@ -85,7 +101,7 @@ def summary(period: Period, *, public: bool = True) -> dict:
     totals["members"] = max(monthly["members"].values(), default=0)
     return {
         "monthly": monthly,
-        "by_key": {d: dict(sorted(v.items())) for d, v in by_key.items()},
+        "by_key": dict(by_key),
         "totals": totals,
         "occupancy": occupancy,
         "suppressed": sorted(suppressed),
