@@ -76,8 +76,8 @@ def _page(period: Period, *, public: bool):
     )
 
 
-@bp.get("/impact")
-def public_dashboard():
+@bp.get("/impact", endpoint="dashboard")
+def dashboard_page():
     return _page(_period(), public=True)
 
 

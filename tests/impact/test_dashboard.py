@@ -112,3 +112,17 @@ def test_admin_dashboard_shows_weekly_detail(client, town, make_user, login):
     login(admin)
     page = client.get("/impact/admin", query_string=OCT).get_data(as_text=True)
     assert "Week by week" in page and "2026-10-05" in page and "proofs.jsonl" in page
+
+
+def test_credits_page_links_the_dashboard(client):
+    assert 'href="/impact"' in client.get("/credits").get_data(as_text=True)
+
+
+def test_job_recomputes_recent_months(app, town):
+    from datetime import UTC, datetime
+
+    from sharemarket.impact.jobs import refresh_recent
+
+    assert refresh_recent(datetime(2026, 10, 20, tzinfo=UTC))["months"] == 3
+    data = summary(Period(date(2026, 10, 1), date(2026, 10, 1)), public=True)
+    assert data["by_key"]["loans"] == {"tools": 6}
