@@ -63,6 +63,7 @@ def test_bad_period_is_a_clear_400(client):
     ):
         assert client.get("/impact", query_string=query).status_code == 400
         assert client.get("/impact/open-data/impact.csv", query_string=query).status_code == 400
+    assert "YYYY-MM" in client.get("/impact?from=2026-13").get_data(as_text=True)
 
 
 def test_csv_streams_with_header_and_no_small_figures(client, town):
