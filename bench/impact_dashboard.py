@@ -25,7 +25,7 @@ from listings_search import listing_rows
 
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 DAYS = 3 * 365
-USERS, LISTINGS, SPACES, DESKS_PER_SPACE, RIDES = 5000, 3000, 20, 4, 120
+USERS, LISTINGS, SPACES, DESKS_PER_SPACE, RIDES = 5000, 3000, 20, 6, 120
 
 
 def _booking(booking_id, kind, status, user_id, starts, ends):
@@ -149,7 +149,7 @@ def seed_bookings(bench, total: int, weekdays: int) -> None:
             # Slot counters as the booking engine keeps them (six checked-in per filled slot).
             conn.execute(
                 text(
-                    "UPDATE slots SET booked = c.n FROM (SELECT slot_id, count(*) AS n FROM desk_bookings "
+                    "UPDATE slots SET booked = CASE WHEN c.n > slots.capacity THEN slots.capacity ELSE c.n END FROM (SELECT slot_id, count(*) AS n FROM desk_bookings "
                     "GROUP BY slot_id) AS c WHERE c.slot_id = slots.id"
                 )
             )
