@@ -149,7 +149,8 @@ def seed_bookings(bench, total: int, weekdays: int) -> None:
             # Slot counters as the booking engine keeps them (six checked-in per filled slot).
             conn.execute(
                 text(
-                    "UPDATE slots SET booked = CASE WHEN c.n > slots.capacity THEN slots.capacity ELSE c.n END FROM (SELECT slot_id, count(*) AS n FROM desk_bookings "
+                    "UPDATE slots SET booked = CASE WHEN c.n > slots.capacity THEN slots.capacity ELSE c.n END "
+                    "FROM (SELECT slot_id, count(*) AS n FROM desk_bookings "
                     "GROUP BY slot_id) AS c WHERE c.slot_id = slots.id"
                 )
             )
