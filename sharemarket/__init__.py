@@ -21,6 +21,7 @@ FEATURES = (
     "rides",
     "interop",
     "alerts",
+    "impact",
     "calendars",
     "jobs",
     "main",
