@@ -17,6 +17,7 @@ FEATURES = (
     "notifications",
     "bookings",
     "organisations",
+    "communities",
     "listings",
     "desks",
     "rides",
