@@ -1,5 +1,6 @@
-"""Demo: the town hall, two associations (one runs a library of things), a company gathering its
-commuters, and one moderation case in the log. Runs after listings and rides, which it uses."""
+"""Demo: the town hall, two associations (one runs a library of things), a company and its
+commuters' community, a neighbourhood community, and one moderation case in the log.
+Runs after listings and rides, which it uses."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from sharemarket.accounts.models import User
+from sharemarket.communities import services as communities
 from sharemarket.extensions import db
 from sharemarket.listings.models import Listing
 from sharemarket.moderation import services
 from sharemarket.organisations import services as organisations
+from sharemarket.rides.models import Ride
 
 
 def load(ctx) -> None:
@@ -62,8 +65,33 @@ def load(ctx) -> None:
     )
     for commuter in people[4:12]:
         _add(shipyard, people[3], commuter, "member", now)
+    _commuters_community(people, now)
 
     _moderation_case(ctx)
+
+
+def _commuters_community(people, now) -> None:
+    """The shipyard's commuters gather in a community; two keep their daily ride among colleagues."""
+    community = communities.create(
+        creator=people[3],
+        name="Chantiers du Blavet – covoiturage",
+        description="Les salariés du chantier partagent leurs trajets vers le site de Lanester.",
+        access="open",
+        now=now - timedelta(days=60),
+    )
+    for commuter in people[4:12]:
+        communities.join(community=community, user=commuter, now=now - timedelta(days=50))
+    for driver in people[4:6]:
+        ride = db.session.scalar(select(Ride).where(Ride.driver_id == driver.id).order_by(Ride.id).limit(1))
+        if ride is not None:
+            communities.restrict(item=ride, owner_id=driver.id, community_id=community.id, actor=driver)
+    communities.create(
+        creator=people[19],
+        name="Voisins de Kervénanec",
+        description="Le quartier s'entraide : outils, trajets vers le marché, garde de plantes.",
+        access="open",
+        now=now - timedelta(days=80),
+    )
 
 
 def _add(organisation, admin, user, role, now) -> None:
