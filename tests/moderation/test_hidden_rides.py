@@ -22,7 +22,7 @@ def _found(now):
     return [m.ride_id for m in result.matches]
 
 
-def test_a_hidden_ride_leaves_search_and_its_page_for_strangers(client, make_ride, make_user, auth_header, now):
+def test_a_hidden_ride_leaves_search_and_its_page_for_strangers(client, make_ride, make_user, auth_header, login, now):
     ride = make_ride(max_detour_km=12)
     mod = make_user()
     mod.is_admin = True
@@ -34,6 +34,8 @@ def test_a_hidden_ride_leaves_search_and_its_page_for_strangers(client, make_rid
     assert client.get(f"/api/v1/rides/{ride.id}").status_code == 404
     assert client.get(f"/rides/{ride.id}").status_code == 404
     assert client.get(f"/api/v1/rides/{ride.id}", headers=auth_header(ride.driver)).status_code == 200
+    login(ride.driver)
+    assert "The moderators have hidden this ride" in client.get(f"/rides/{ride.id}").get_data(as_text=True)
     services.act(actor=mod, action="unhide", target_type="ride", target_id=ride.id, reason="Corrigée", now=now)
     db.session.commit()
     assert _found(now) == [ride.id]
