@@ -40,6 +40,8 @@ def from_environment() -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "SHAREMARKET_TIMEZONE": os.environ.get("SHAREMARKET_TIMEZONE", "Europe/Paris"),
         "SHAREMARKET_BASE_URL": os.environ.get("SHAREMARKET_BASE_URL", "http://127.0.0.1:5000"),
+        # Where inhabitants report an accessibility problem (the accessibility statement shows it).
+        "SHAREMARKET_CONTACT_EMAIL": os.environ.get("SHAREMARKET_CONTACT_EMAIL", "accessibilite@sharemarket.example"),
         "SHAREMARKET_INTEROP_KEYS": os.environ.get("SHAREMARKET_INTEROP_KEYS", ""),
         "SHAREMARKET_GEOCODER": os.environ.get("SHAREMARKET_GEOCODER", "offline"),
         "SHAREMARKET_GEOCODER_URL": os.environ.get("SHAREMARKET_GEOCODER_URL", ""),

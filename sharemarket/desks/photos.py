@@ -24,6 +24,8 @@ MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_SIDE = 1600
 MAX_PHOTOS = 8
+# Narrower copies for phones, made on request from the stored photo (see `scaled`).
+SCREEN_WIDTHS = (480, 960)
 FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
@@ -67,3 +69,16 @@ def remove_photo(*, space: Space, actor: User, photo_id: int) -> None:
         raise NotFound(_l("No such photo."))
     space.photos.remove(photo)
     db.session.flush()
+
+
+def scaled(photo: SpacePhoto, width: int) -> bytes:
+    """The photo at most `width` pixels wide: a phone need not download the 1600-pixel copy."""
+    if photo.width <= width:
+        return photo.jpeg
+    height = max(1, round(photo.height * width / photo.width))
+    with Image.open(io.BytesIO(photo.jpeg)) as image:
+        image.draft("RGB", (width, height))  # JPEG decodes straight at a fraction of the size
+        picture = image.convert("RGB").resize((width, height), Image.LANCZOS)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=80, optimize=True, progressive=True)
+    return out.getvalue()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sharemarket.bookings import rules as booking_rules
 from sharemarket.bookings import services as bookings
 from sharemarket.db import utcnow
-from sharemarket.desks import display, rules, seats, services
+from sharemarket.desks import display, photos, rules, seats, services
 from sharemarket.desks import search as finder
 from sharemarket.desks.models import DeskBooking, Slot, SpacePhoto
 from sharemarket.errors import DomainError, NotFound, ValidationFailed
@@ -104,15 +104,18 @@ def space(space_id: int):
         previous_week=first_day - timedelta(days=7) if first_day > today else None,
         mine=_my_open_bookings([slot.id for _day, slots in days for slot in slots]),
         is_manager=services.is_manager(space, current_user),
+        photo_widths=photos.SCREEN_WIDTHS,
     )
 
 
 @bp.get("/space-photos/<int:photo_id>.jpg")
-def photo(photo_id: int):
+@bp.get("/space-photos/<int:photo_id>-<int:width>w.jpg")
+def photo(photo_id: int, width: int | None = None):
     picture = db.session.get(SpacePhoto, photo_id)
-    if picture is None:
+    if picture is None or (width is not None and width not in photos.SCREEN_WIDTHS):
         abort(404)
-    return Response(picture.jpeg, mimetype="image/jpeg", headers={"Cache-Control": "public, max-age=86400"})
+    jpeg = picture.jpeg if width is None else photos.scaled(picture, width)
+    return Response(jpeg, mimetype="image/jpeg", headers={"Cache-Control": "public, max-age=86400"})
 
 
 def _back(default: str) -> str:

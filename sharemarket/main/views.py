@@ -1,19 +1,39 @@
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from sharemarket.db import utcnow
+from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.forms_util import safe_next
+from sharemarket.main import nearby
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("main/home.html")
+    """What is near me right now: things to borrow, free desks today, rides tomorrow morning."""
+    user = current_user if current_user.is_authenticated else None
+    where = request.args.get("where", "")
+    errors: dict = {}
+    try:
+        origin = nearby.origin_of(
+            current_app.config, where=where, lat=request.args.get("lat"), lng=request.args.get("lng"), user=user
+        )
+    except ValidationFailed as exc:
+        errors = exc.errors
+        origin = nearby.origin_of(current_app.config, where="", lat=None, lng=None, user=user)
+    now, zone = utcnow(), current_app.config["SHAREMARKET_TIMEZONE"]
+    found = nearby.near_me(origin=origin, user=user, now=now, timezone=zone)
+    today = now.astimezone(ZoneInfo(zone)).date()
+    return render_template("main/home.html", found=found, where=where, errors=errors, today=today), (
+        422 if errors else 200
+    )
 
 
 @bp.post("/language")
@@ -51,6 +71,19 @@ def publish():
 @bp.get("/credits")
 def credits():
     return render_template("main/credits.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement, in the form the RGAA asks for."""
+    from sharemarket.main import accessibility as statement
+
+    return render_template(
+        "main/accessibility.html",
+        statement=statement,
+        contact=current_app.config["SHAREMARKET_CONTACT_EMAIL"],
+        site_url=current_app.config["SHAREMARKET_BASE_URL"],
+    )
 
 
 @bp.get("/hello")

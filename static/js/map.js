@@ -8,6 +8,19 @@
  */
 (function () {
   "use strict";
+  // The location button needs no map: the home page and the search forms use it alone.
+  document.querySelectorAll("[data-use-location]").forEach(function (button) {
+    if (!navigator.geolocation) { button.hidden = true; return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        document.querySelector(button.dataset.latInput).value = pos.coords.latitude.toFixed(6);
+        document.querySelector(button.dataset.lngInput).value = pos.coords.longitude.toFixed(6);
+        if (button.dataset.submit) { button.form.submit(); }
+      });
+    });
+  });
+
   if (typeof L === "undefined") { return; }
   var attribution = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>';
 
@@ -63,18 +76,6 @@
       latInput.value = event.latlng.lat.toFixed(6);
       lngInput.value = event.latlng.lng.toFixed(6);
       if (marker) { marker.setLatLng(event.latlng); } else { marker = L.marker(event.latlng).addTo(map); }
-    });
-  });
-
-  document.querySelectorAll("[data-use-location]").forEach(function (button) {
-    if (!navigator.geolocation) { button.hidden = true; return; }
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      navigator.geolocation.getCurrentPosition(function (pos) {
-        document.querySelector(button.dataset.latInput).value = pos.coords.latitude.toFixed(6);
-        document.querySelector(button.dataset.lngInput).value = pos.coords.longitude.toFixed(6);
-        if (button.dataset.submit) { button.form.submit(); }
-      });
     });
   });
 })();

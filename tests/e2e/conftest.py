@@ -8,6 +8,7 @@ skipped, unless SHAREMARKET_E2E_REQUIRED=1 (CI), where that is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,8 @@ FLAGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 768}
+NARROW = {"width": 320, "height": 640}
+SIZES = {"phone": PHONE, "desktop": DESKTOP, "narrow": NARROW}
 DEMO_PASSWORD = "sharemarket-demo"
 AXE_SOURCE = (ASSETS / "axe.min.js").read_text(encoding="utf-8")
 
@@ -151,21 +155,87 @@ class Journey:
         self.go("/login")
         self.page.fill("#email", email)
         self.page.fill("#password", password)
-        self.page.click("main button[type=submit]")
+        self.submit("main button[type=submit]")
+
+    def submit(self, selector: str) -> None:
+        """Click a button that posts or gets a form, and wait for the page it leads to."""
+        with self.page.expect_navigation():
+            self.page.click(selector)
+
+    def logout(self) -> None:
+        self.submit("form[action='/logout'] button")
+
+    def sign_up(self, name: str, password: str = "a long enough password", home: str | None = None) -> str:
+        """A fresh member (unique e-mail, so phone and desktop runs never meet); logged in."""
+        email = f"{re.sub(r'[^a-z]+', '-', name.lower())}-{self.size_name}-{uuid.uuid4().hex[:8]}@example.org"
+        self.go("/register")
+        self.page.fill("#display_name", name)
+        self.page.fill("#email", email)
+        self.page.fill("#password", password)
+        self.submit("main button[type=submit]")
+        assert self.page.url.endswith("/account"), f"sign-up of {name} failed at {self.page.url}"
+        if home:
+            self.page.fill("#home_label", home)
+            self.submit("main form button[type=submit]")
+            assert self.page.locator(".flash-success").count() == 1, f"home {home!r} was not saved"
+        return email
+
+    @contextlib.contextmanager
+    def doing(self, step: str, check: bool = True):
+        """Actions of one step; then the step is recorded (screenshot, axe, width). A failure
+        says which step it was, where, and why, with a screenshot of that moment."""
+        try:
+            yield self.page
+        except Exception as exc:  # noqa: BLE001 - any failure is reported as this step's
+            with contextlib.suppress(Exception):
+                self.shot(f"FAILED {step}")
+            raise AssertionError(f"step '{step}' ({self.size_name}) failed at {self.page.url}: {exc}") from exc
+        self.step(step, check=check)
+
+
+def _local_only(base: str):
+    """Map tiles and anything else off the test server are refused at once: no network in CI."""
+
+    def route(route):
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            route.abort()
+
+    return route
+
+
+@pytest.fixture
+def open_journey(request, browser, server):
+    """`open_journey(size_name, javascript=True)`: a Journey in a fresh browser context."""
+    contexts = []
+
+    def open_(size_name: str, javascript: bool = True) -> Journey:
+        phone = size_name != "desktop"
+        context = browser.new_context(
+            viewport=SIZES[size_name],
+            locale="fr-FR",
+            is_mobile=phone,
+            has_touch=phone,
+            java_script_enabled=javascript,
+        )
+        contexts.append(context)
+        context.route("**/*", _local_only(server))
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        folder = SHOTS / request.node.originalname
+        folder.mkdir(parents=True, exist_ok=True)
+        return Journey(page, server, folder, size_name)
+
+    yield open_
+    for context in contexts:
+        context.unroute_all(behavior="ignoreErrors")
+        context.close()
 
 
 @pytest.fixture(params=["phone", "desktop"])
-def journey(request, browser, server):
-    size = PHONE if request.param == "phone" else DESKTOP
-    context = browser.new_context(
-        viewport=size, locale="fr-FR", is_mobile=request.param == "phone", has_touch=request.param == "phone"
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    folder = SHOTS / request.node.originalname
-    folder.mkdir(parents=True, exist_ok=True)
-    yield Journey(page, server, folder, request.param)
-    context.close()
+def journey(request, open_journey):
+    return open_journey(request.param)
 
 
 def pytest_sessionfinish(session, exitstatus):
