@@ -54,6 +54,8 @@ class Space(db.Model):
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The organisation running the space (shown on its page).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
 
     managers: Mapped[list[SpaceManager]] = relationship(
         back_populates="space", cascade="all, delete-orphan", order_by="SpaceManager.added_at"

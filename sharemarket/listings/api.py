@@ -129,6 +129,7 @@ def list_listings(query: ListingSearchQuery):
         category=query.category,
         available_from=query.available_from,
         available_to=query.available_to,
+        viewer_id=_viewer_id(),
     )
     after = decode_cursor(query.cursor)
     if after is not None and not isinstance(after, list):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import Select, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from sharemarket.bookings import kinds
@@ -18,6 +18,7 @@ from sharemarket.extensions import db
 from sharemarket.listings import rules
 from sharemarket.listings.models import HeldDay, Listing, Loan
 from sharemarket.notifications.services import notify
+from sharemarket.organisations import services as organisations
 
 RELEASING = frozenset({"declined", "cancelled", "expired", "returned"})
 
@@ -27,10 +28,19 @@ class LoanKind:
     model = Loan
 
     def provider_ids(self, booking: Loan) -> set[int]:
-        return {booking.listing.owner_id}
+        listing = booking.listing
+        if listing.organisation_id is None:
+            return {listing.owner_id}
+        return {listing.owner_id} | organisations.admin_ids(listing.organisation_id)
 
     def handled_by(self, user_id: int) -> Select:
-        return select(Loan.id).join(Listing, Listing.id == Loan.listing_id).where(Listing.owner_id == user_id)
+        return (
+            select(Loan.id)
+            .join(Listing, Listing.id == Loan.listing_id)
+            .where(
+                or_(Listing.owner_id == user_id, Listing.organisation_id.in_(organisations.administered_by(user_id)))
+            )
+        )
 
     def check_action(self, booking: Loan, action: str, now: datetime) -> None:
         today = rules.local_today(now, current_app.config["SHAREMARKET_TIMEZONE"])

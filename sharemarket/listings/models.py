@@ -47,6 +47,12 @@ class Listing(db.Model):
     # Set by the owner's edits only: a listing nobody touched for months gets paused.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     stale_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Lent on behalf of an organisation: any of its administrators handles the loans.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Kept among the members of one community: others do not see it.
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    # Hidden by a moderator: gone from search and pages except for its owner and moderators.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     owner: Mapped[User] = relationship()
     photos: Mapped[list[ListingPhoto]] = relationship(

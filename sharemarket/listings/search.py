@@ -19,6 +19,7 @@ from sqlalchemy.orm import defer, joinedload
 
 from sharemarket import geo, spatial
 from sharemarket.accounts.models import User
+from sharemarket.communities import rules as community_rules
 from sharemarket.db import UTCDateTime
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
@@ -98,6 +99,8 @@ class SearchQuery:
     category: str | None = None
     available_from: date | None = None
     available_to: date | None = None
+    # Who searches: listings kept in a community show only to its members.
+    viewer_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def check(query: SearchQuery) -> SearchQuery:
             errors["available_to"] = [_l("Search at most %(n)s days at once.", n=rules.SEARCH_WINDOW_DAYS_MAX)]
     if errors:
         raise ValidationFailed(_l("Some search fields are invalid."), errors)
-    return SearchQuery(query.near, float(radius), query.q, query.category, start, end)
+    return SearchQuery(query.near, float(radius), query.q, query.category, start, end, query.viewer_id)
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,8 @@ def _filters(shape: Shape, *, near: bool) -> list[ColumnElement[bool]]:
     # Near a point the spatial index must lead: `status || ''` keeps SQLite's planner (which has
     # no statistics to know that most listings are active) from starting at the status index.
     status = Listing.status.concat("") if near else Listing.status
-    conditions: list[ColumnElement[bool]] = [status == "active"]
+    conditions: list[ColumnElement[bool]] = [status == "active", Listing.hidden_at.is_(None)]
+    conditions.append(community_rules.visible_to(Listing.community_id, _param("viewer_id", Integer)))
     if shape.category:
         conditions.append(Listing.category == _param("category", String))
     for i in range(shape.words):
@@ -166,6 +170,7 @@ def _filters(shape: Shape, *, near: bool) -> list[ColumnElement[bool]]:
 def _shape_and_params(query: SearchQuery, dialect: str, limit: int, after: list | None) -> tuple[Shape, dict]:
     words = rules.query_words(query.q)
     params: dict = {f"word{i}": f"% {word}%" for i, word in enumerate(words)}
+    params["viewer_id"] = query.viewer_id
     if query.category:
         params["category"] = query.category
     if query.available_from is not None:

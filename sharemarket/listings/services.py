@@ -14,12 +14,14 @@ from sharemarket.accounts.models import User
 from sharemarket.accounts.rules import clean_text
 from sharemarket.bookings import rules as booking_rules
 from sharemarket.bookings import services as bookings
+from sharemarket.communities.services import in_its_community as _in_its_community
 from sharemarket.db import lock_row
 from sharemarket.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place, approximate, check_coordinates
 from sharemarket.listings import photos, rules
 from sharemarket.listings.models import BlockedPeriod, HeldDay, Listing, ListingPhoto, Loan
+from sharemarket.moderation.rules import may_see
 
 # Fields an owner sets, with the checks each gets (see `_apply_fields`).
 EDITABLE = (
@@ -140,6 +142,10 @@ def visible(listing_id: int, viewer: User | None) -> Listing:
         )
         if listing.owner_id != viewer_id and not had_loan:
             raise NotFound(_l("No such listing."))
+    if not may_see(listing.hidden_at, listing.owner_id, viewer):
+        raise NotFound(_l("No such listing."))
+    if not _in_its_community(listing.community_id, listing.owner_id, viewer):
+        raise NotFound(_l("No such listing."))
     return listing
 
 

@@ -58,6 +58,7 @@ def search_page():
                 category=form.category.data or None,
                 available_from=form.available_from.data,
                 available_to=form.available_to.data,
+                viewer_id=_viewer_id(),
             )
             after = decode_cursor(request.args.get("cursor"))
             results, position = search.search(wanted, limit=20, after=after if isinstance(after, list) else None)

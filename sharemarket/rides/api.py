@@ -11,10 +11,12 @@ from sharemarket import geo
 from sharemarket.api import current_api_user, endpoint, optional_api_user, page_of
 from sharemarket.api.core import decode_cursor
 from sharemarket.bookings.api import BOOKING_SCHEMA, booking_json
+from sharemarket.communities.services import in_its_community
 from sharemarket.db import utcnow
-from sharemarket.errors import ValidationFailed
+from sharemarket.errors import NotFound, ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
+from sharemarket.moderation.rules import may_see
 from sharemarket.rides import meeting_points, search, seats, services
 from sharemarket.rides.schemas import (
     MatchPage,
@@ -88,6 +90,7 @@ def search_rides(query: RideSearchQuery):
         seats=query.seats,
         now=now,
         exclude_driver_id=user.id if user else None,
+        viewer_id=user.id if user else None,
     )
     window = list(range(offset, min(offset + query.limit + 1, len(found.matches))))
     page = page_of(window, query.limit, lambda _: offset + query.limit, lambda i: i)
@@ -101,6 +104,10 @@ def search_rides(query: RideSearchQuery):
 def get_ride(ride_id: int):
     user = optional_api_user()
     ride = services.get_ride(ride_id)
+    if not may_see(ride.hidden_at, ride.driver_id, user) or not in_its_community(
+        ride.community_id, ride.driver_id, user
+    ):
+        raise NotFound(_l("No such ride."))
     return jsonify(ride_json(ride, user.id if user else None))
 
 

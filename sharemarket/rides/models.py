@@ -58,6 +58,10 @@ class Ride(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     # Weekly commute (all None for a one-off ride): weekdays 0 = Monday, local "HH:MM".
     weekdays: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    # Kept among the members of one community: others do not see it.
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    # Hidden by a moderator: gone from search and pages except for its owner and moderators.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     local_time: Mapped[str | None] = mapped_column(String(5))
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)

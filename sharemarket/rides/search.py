@@ -20,6 +20,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from sharemarket import geo
+from sharemarket.communities import rules as community_rules
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
@@ -103,7 +104,9 @@ def check_query(origin: Place, destination: Place, depart_after: datetime, depar
         raise ValidationFailed(_l("Some fields are invalid."), errors)
 
 
-def candidate_query(pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id=None) -> Select:
+def candidate_query(
+    pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id=None, viewer_id=None
+) -> Select:
     """The indexed narrowing: occurrences whose ellipse box overlaps both ends' boxes, leaving in
     the window, with seats left (exposed for EXPLAIN in the benchmark)."""
     table = RideOccurrence.__table__
@@ -131,6 +134,8 @@ def candidate_query(pickups, dropoffs, depart_after, depart_before, seats, now, 
             RideOccurrence.seats_left >= seats,
             RideOccurrence.cancelled.is_(False),
             Ride.status == "active",
+            Ride.hidden_at.is_(None),
+            community_rules.visible_to(Ride.community_id, viewer_id),
         )
         .order_by(RideOccurrence.departs_at, RideOccurrence.id)
         .limit(CANDIDATES_MAX)
@@ -159,6 +164,7 @@ def search(
     now: datetime,
     seats: int = 1,
     exclude_driver_id: int | None = None,
+    viewer_id: int | None = None,
 ) -> SearchResult:
     """Every occurrence that can take `seats` passengers from origin to destination within its
     driver's detour, leaving its origin in [depart_after, depart_before], best first.
@@ -169,7 +175,9 @@ def search(
     trip = rules.PassengerTrip(pickups, dropoffs)
     speed = setting("RIDES_AVERAGE_SPEED_KMH")
     matches = []
-    candidates = candidate_query(pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id)
+    candidates = candidate_query(
+        pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id, viewer_id
+    )
     for row in db.session.execute(candidates):
         route = trip.best_route(
             (row.origin_lat, row.origin_lng),

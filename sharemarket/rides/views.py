@@ -12,11 +12,13 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from sharemarket.bookings import services as bookings
+from sharemarket.communities.services import in_its_community
 from sharemarket.db import utcnow
-from sharemarket.errors import DomainError, ValidationFailed
+from sharemarket.errors import DomainError, NotFound, ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.forms_util import apply_errors
 from sharemarket.geo import Place, check_coordinates, resolve_place
+from sharemarket.moderation.rules import may_see
 from sharemarket.rides import meeting_points, privacy, rules, search, seats, services
 from sharemarket.rides.forms import RIDE_FIELDS, SEARCH_FIELDS, RideForm, SearchForm, SeatRequestForm, parse_dates
 from sharemarket.rides.models import Ride
@@ -73,6 +75,7 @@ def search_page():
                 seats=form.seats.data,
                 now=now,
                 exclude_driver_id=current_user.id if current_user.is_authenticated else None,
+                viewer_id=current_user.id if current_user.is_authenticated else None,
             )
             matches = found.shown(0, RESULTS_SHOWN)
             nearest = found.nearest_areas()
@@ -184,6 +187,11 @@ def _render_detail(ride: Ride, form: SeatRequestForm, occurrences, status: int =
 @bp.get("/rides/<int:ride_id>")
 def detail(ride_id: int):
     ride = services.get_ride(ride_id)
+    viewer = current_user if current_user.is_authenticated else None
+    if not may_see(ride.hidden_at, ride.driver_id, viewer) or not in_its_community(
+        ride.community_id, ride.driver_id, viewer
+    ):
+        raise NotFound(_("No such ride."))
     occurrences = services.upcoming_occurrences(ride, utcnow(), limit=30)
     form = _request_form(ride, occurrences)
     # Coming from a search result: its day, and its pick-up and drop-off points.

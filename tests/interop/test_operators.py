@@ -13,7 +13,13 @@ from tests.interop.conftest import InteropClient, journey_query
 
 
 def _cli(app, *args):
-    return app.test_cli_runner().invoke(args=["interop", *args])
+    """The command as an English-speaking operator sees it (the CLI speaks the default locale)."""
+    saved = app.config["BABEL_DEFAULT_LOCALE"]
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
+    try:
+        return app.test_cli_runner().invoke(args=["interop", *args])
+    finally:
+        app.config["BABEL_DEFAULT_LOCALE"] = saved
 
 
 def test_add_operator_prints_a_key_that_is_stored_only_as_its_hash(app, client):

@@ -1,0 +1,1 @@
+"""Communities: a company or a neighbourhood gathers members, who may keep listings and rides among them."""

@@ -1,0 +1,1 @@
+"""The town's view: impact dashboard, open data and carpool proofs."""

@@ -1,0 +1,1 @@
+"""Reports, the moderators queue, hiding content, warnings, suspensions and their log."""

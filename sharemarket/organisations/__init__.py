@@ -1,0 +1,1 @@
+"""Organisations (town hall, associations, companies, schools, tiers-lieux), communities and moderation."""
