@@ -36,6 +36,11 @@ VISITOR_PAGES = (
     "publish",
     "rides_search",
     "ride",
+    "organisations",
+    "organisation",
+    "communities",
+    "community",
+    "impact",
 )
 MEMBER_PAGES = (
     "profile",
@@ -65,8 +70,12 @@ MEMBER_PAGES = (
     "alert_new",
     "notifications",
     "notification_settings",
+    "organisation_new",
+    "organisation_edit",
+    "community_new",
+    "report",
 )
-ADMIN_PAGES = ("admin_jobs",)
+ADMIN_PAGES = ("admin_jobs", "impact_admin", "moderation", "moderation_log")
 
 # Links and buttons of the main content smaller than 44 × 44 px. A checkbox or radio counts with
 # its label (clicking the label ticks it). Exempt (WCAG 2.5.5): links inside a sentence, and the
@@ -118,12 +127,17 @@ MAPS_WITHOUT_ALTERNATIVE = """() => {
 }"""
 
 
-def _href(journey, selector: str) -> str:
-    """The path of the first link matching `selector` (links may be absolute)."""
-    href = journey.page.locator(selector).first.get_attribute("href")
-    assert href, f"no link {selector} on {journey.page.url}"
+def _path(href: str) -> str:
+    """The path (and query) of a link, which may be absolute."""
     parts = urlsplit(href)
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _href(journey, selector: str) -> str:
+    """The path of the first link matching `selector`."""
+    href = journey.page.locator(selector).first.get_attribute("href")
+    assert href, f"no link {selector} on {journey.page.url}"
+    return _path(href)
 
 
 def _visitor_paths(journey) -> dict[str, str]:
@@ -137,6 +151,10 @@ def _visitor_paths(journey) -> dict[str, str]:
     rides = f"/rides?from_label=Lorient&to_label=Vannes&day={tomorrow}&time_from=06:00&time_to=10:00&seats=1"
     journey.go(rides)
     ride = _href(journey, "#ride-results h3 a")
+    journey.go("/organisations")
+    organisation = _href(journey, "main a[href^='/organisations/']:not([href$='/new'])")
+    journey.go("/communities")
+    community = _href(journey, "main a[href^='/communities/']:not([href$='/new'])")
     return {
         "home": "/",
         "listings_search": "/listings?where=Lorient",
@@ -153,6 +171,11 @@ def _visitor_paths(journey) -> dict[str, str]:
         "publish": "/publish",
         "rides_search": rides,
         "ride": ride,
+        "organisations": "/organisations",
+        "organisation": organisation,
+        "communities": "/communities",
+        "community": community,
+        "impact": "/impact",
     }
 
 
@@ -200,7 +223,25 @@ def _member_paths(journey) -> dict[str, str]:
         "alert_new": "/rides/alerts/new",
         "notifications": "/notifications",
         "notification_settings": "/notifications/settings",
+        "organisation_new": "/organisations/new",
+        "organisation_edit": _organisation_i_run(journey),
+        "community_new": "/communities/new",
+        "report": f"/report?target_type=listing&target_id={own_listing.rsplit('/', 1)[1]}",
     }
+
+
+def _organisation_i_run(journey) -> str:
+    """The edit page of an organisation the member runs (found from the organisations' pages)."""
+    journey.go("/organisations")
+    links = journey.page.locator("main a[href^='/organisations/']").all()
+    pages = [_path(link.get_attribute("href")) for link in links]
+    for path in pages:
+        if path.endswith("/new"):
+            continue
+        journey.go(path)
+        if journey.page.locator(f"main a[href='{path}/edit']").count():
+            return f"{path}/edit"
+    raise AssertionError(f"{MEMBER} runs none of the demo organisations")
 
 
 def test_the_walk_covers_every_page_the_statement_lists():
@@ -258,7 +299,13 @@ def test_every_page_passes_axe_without_scrolling_sideways(journey):
     journey.shot("member pages done")
     journey.logout()
     journey.login(ADMIN)
-    check("admin_jobs", "/admin/jobs")
+    for key, path in (
+        ("admin_jobs", "/admin/jobs"),
+        ("impact_admin", "/impact/admin"),
+        ("moderation", "/moderation"),
+        ("moderation_log", "/moderation/log"),
+    ):
+        check(key, path)
 
     AXE_REPORT.mkdir(parents=True, exist_ok=True)
     (AXE_REPORT / f"{journey.size_name}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
