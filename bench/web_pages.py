@@ -114,14 +114,17 @@ def measure_pages(browser, base: str, password: str) -> list[dict]:
             fresh = context.new_page()  # a page of its own: only this navigation's resources
             response = fresh.goto(base + path, wait_until="load")
             sizes = fresh.evaluate(RESOURCES)
-            rows.append({"label": label, "path": path, "status": response.status, **sizes})
+            rows.append({"label": label, "path": path, "role": role, "status": response.status, **sizes})
             fresh.close()
     context.unroute_all(behavior="ignoreErrors")
     context.close()
     return rows
 
 
-def timings(browser, base: str, path: str, runs: int, cold: bool) -> list[dict]:
+def timings(browser, base: str, row: dict, runs: int, cold: bool, password: str) -> list[dict]:
+    """Navigation timings of `runs` loads of the row's page (a member's page: logged in first;
+    cold: the login page's CSS is then cached, the page's own scripts are not)."""
+    path = row["path"]
     found = []
     context = None
     for _ in range(runs + 1):
@@ -131,8 +134,13 @@ def timings(browser, base: str, path: str, runs: int, cold: bool) -> list[dict]:
                 context.close()
             context = browser.new_context(viewport=PHONE)
             context.route("**/*", _local_only(base))
+            if row["role"] == "member":
+                login = context.new_page()
+                _log_in(login, base, MEMBER, password)
+                login.close()
         page = context.new_page()
-        page.goto(base + path, wait_until="load")
+        response = page.goto(base + path, wait_until="load")
+        assert response.url == base + path, f"{path} led to {response.url}"
         found.append(page.evaluate(TIMING))
         page.close()
     context.unroute_all(behavior="ignoreErrors")
@@ -186,7 +194,7 @@ def main() -> None:
             print(f"\n== Render time of {title}: {chosen['label']} ({chosen['path']}), phone viewport")
             print(f"{'mode':<34} {'DCL p50':>8} {'DCL p95':>8} {'load p50':>9} {'load p95':>9}  (ms, {args.runs} runs)")
             for mode, cold in (("cold (new context, empty cache)", True), ("warm (cached CSS/JS)", False)):
-                found = timings(browser, base, chosen["path"], args.runs, cold)
+                found = timings(browser, base, chosen, args.runs, cold, password)
                 dcl, load = [t["dcl"] for t in found], [t["load"] for t in found]
                 print(
                     f"{mode:<34} {statistics.median(dcl):>8.0f} {_p95(dcl):>8.0f} "
