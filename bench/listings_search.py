@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import random
 import statistics
 import threading
@@ -232,9 +233,9 @@ def main() -> None:
             results.append(server.load(plan[0], label=label, requests=plan, **options))
             time.sleep(0.5)  # let the workers flush their access log lines
             inside[label] = server_times(log_path, mark, prefix)
-        harness.print_table(
-            results, baseline="/hello", title=f"listings_search: {args.listings} listings; {description}"
-        )
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        title = f"listings_search: {args.listings} listings; {description}; load average {load}"
+        harness.print_table(results, baseline="/hello", title=title)
         print("\nmedian time inside the server (gunicorn access log, request read to response written):")
         for label, times in inside.items():
             if times:

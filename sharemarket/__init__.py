@@ -19,6 +19,8 @@ FEATURES = (
     "listings",
     "desks",
     "rides",
+    "interop",
+    "alerts",
     "calendars",
     "jobs",
     "main",
@@ -116,7 +118,8 @@ def register_blueprints(app: Flask) -> None:
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply.
     for bp in [api_v1, *api_v1._blueprints_children()]:
         csrf.exempt(bp)
-    interop = _feature_module("rides", "interop")
+    # The standard-covoiturage API for partner operators: API keys, no cookies, no CSRF.
+    interop = _feature_module("interop", "standard")
     if interop is not None:
         app.register_blueprint(interop.bp)
         csrf.exempt(interop.bp)

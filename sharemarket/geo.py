@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
 from geopy.location import Location
 from geopy.point import Point as GeoPoint
 
@@ -23,6 +23,7 @@ from sharemarket.spatial import Box
 
 KM_PER_DEGREE_LAT = 111.32
 GAZETTEER = Path(__file__).parent / "data" / "gazetteer.csv"
+_WGS84 = Geodesic.WGS84
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def parse_latlng(text: str | None, field: str) -> tuple[float, float]:
 
 
 def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    return geodesic((lat1, lng1), (lat2, lng2)).km
+    """Geodesic on WGS-84, as geopy's `geodesic` computes it, without building an ellipsoid per call."""
+    return _WGS84.Inverse(lat1, lng1, lat2, lng2, Geodesic.DISTANCE)["s12"] / 1000
 
 
 def fast_distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:

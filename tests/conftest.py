@@ -160,7 +160,10 @@ def live_app(_live_app):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A browser that prefers English, so tests read the source strings; French is tested explicitly."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

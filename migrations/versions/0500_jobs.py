@@ -13,7 +13,7 @@ from sharemarket.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0500'
-down_revision = "0200"
+down_revision = "0600"
 branch_labels = None
 depends_on = None
 

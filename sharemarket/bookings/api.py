@@ -11,7 +11,7 @@ from pydantic import Field
 from sharemarket.api import current_api_user, endpoint, page_of
 from sharemarket.api.core import PageQuery, decode_cursor
 from sharemarket.api.schemas import iso_utc, user_ref
-from sharemarket.bookings import rules, services
+from sharemarket.bookings import messages, rules, services
 from sharemarket.bookings.kinds import handler_for
 from sharemarket.bookings.models import Booking
 from sharemarket.db import utcnow
@@ -29,6 +29,7 @@ BOOKING_SCHEMA = {
         "status": {"type": "string", "enum": list(rules.STATUSES)},
         "user": {"type": "object", "properties": {"id": {"type": "integer"}, "display_name": {"type": "string"}}},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
+        "unread_messages": {"type": "integer", "minimum": 0},
     },
 }
 
@@ -46,6 +47,7 @@ def booking_json(booking: Booking, viewer_id: int | None) -> dict:
         "respond_by": iso_utc(booking.respond_by),
         "title": handler.describe(booking)["title"],
         "allowed_actions": rules.allowed_actions(booking.kind, booking.status, services.roles_of(booking, viewer_id)),
+        "unread_messages": messages.unread_counts(viewer_id, [booking.id]).get(booking.id, 0) if viewer_id else 0,
     }
     data.update(handler.to_json(booking, viewer_id))
     return data
@@ -105,3 +107,7 @@ def act_on_booking(booking_id: int, action: str):
     services.act(booking=booking, action=action, actor=user, now=utcnow())
     db.session.commit()
     return jsonify(booking_json(booking, user.id))
+
+
+# Messages, reviews and people's public view hang on this blueprint too.
+from sharemarket.bookings import api_exchanges as _exchanges  # noqa: E402, F401

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
-
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, Field
 
 from sharemarket.api import current_api_user, endpoint, optional_api_user
-from sharemarket.api.core import PageQuery, UnsupportedMediaType, _encode_cursor, decode_cursor
-from sharemarket.api.schemas import PlaceIn, iso_utc, user_ref
+from sharemarket.api.core import UnsupportedMediaType, _encode_cursor, decode_cursor
+from sharemarket.api.schemas import iso_utc, user_ref
 from sharemarket.bookings.api import BOOKING_SCHEMA, booking_json
 from sharemarket.db import utcnow
 from sharemarket.errors import ValidationFailed
@@ -19,119 +15,21 @@ from sharemarket.extensions import db
 from sharemarket.geo import parse_latlng
 from sharemarket.listings import loans, photos, rules, search, services
 from sharemarket.listings.models import Listing
+from sharemarket.listings.schemas import (
+    BLOCK_SCHEMA,
+    CATEGORY_SCHEMA,
+    DAY_SCHEMA,
+    LISTING_SCHEMA,
+    PHOTO_SCHEMA,
+    BlockCreate,
+    ListingCreate,
+    ListingPatch,
+    ListingSearchQuery,
+    LoanRequest,
+    list_of,
+)
 
 bp = Blueprint("listings_api", __name__)
-
-CategoryId = Literal[tuple(rules.CATEGORIES)]  # type: ignore[valid-type]
-ConditionId = Literal[tuple(rules.CONDITIONS)]  # type: ignore[valid-type]
-Cents = Field(None, ge=0, le=rules.MONEY_MAX_CENTS)
-
-
-class ListingCreate(BaseModel):
-    title: str = Field(max_length=rules.TITLE_MAX)
-    description: str | None = Field(None, max_length=rules.DESCRIPTION_MAX)
-    category: CategoryId
-    condition: ConditionId | None = None
-    location: PlaceIn
-    deposit_cents: int | None = Cents
-    replacement_value_cents: int | None = Cents
-    max_loan_days: int | None = Field(None, ge=1, le=rules.LOAN_DAYS_MAX)
-    min_notice_days: int | None = Field(None, ge=0, le=rules.NOTICE_DAYS_MAX)
-    buffer_days: int | None = Field(None, ge=0, le=rules.BUFFER_DAYS_MAX)
-    pickup_instructions: str | None = Field(None, max_length=rules.INSTRUCTIONS_MAX)
-
-
-class ListingPatch(BaseModel):
-    title: str | None = Field(None, max_length=rules.TITLE_MAX)
-    description: str | None = Field(None, max_length=rules.DESCRIPTION_MAX)
-    category: CategoryId | None = None
-    condition: ConditionId | None = None
-    location: PlaceIn | None = None
-    deposit_cents: int | None = Cents
-    replacement_value_cents: int | None = Cents
-    max_loan_days: int | None = Field(None, ge=1, le=rules.LOAN_DAYS_MAX)
-    min_notice_days: int | None = Field(None, ge=0, le=rules.NOTICE_DAYS_MAX)
-    buffer_days: int | None = Field(None, ge=0, le=rules.BUFFER_DAYS_MAX)
-    pickup_instructions: str | None = Field(None, max_length=rules.INSTRUCTIONS_MAX)
-    status: Literal["active", "paused", "archived"] | None = None
-
-
-class ListingSearchQuery(PageQuery):
-    near: str | None = Field(None, max_length=80, description="LAT,LNG of the centre, e.g. 47.7486,-3.3667")
-    radius_km: float = Field(search.RADIUS_DEFAULT_KM, gt=0, le=search.RADIUS_MAX_KM, allow_inf_nan=False)
-    q: str = Field("", max_length=200, description="Words of the title or description (case and accents ignored)")
-    category: CategoryId | None = None
-    available_from: date | None = None
-    available_to: date | None = None
-
-
-class LoanRequest(BaseModel):
-    start_date: date
-    end_date: date
-
-
-class BlockCreate(BaseModel):
-    start_date: date
-    end_date: date
-    reason: str = Field("", max_length=120)
-
-
-CATEGORY_SCHEMA = {"type": "object", "properties": {"id": {"type": "string"}, "label": {"type": "string"}}}
-DAY_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "date": {"type": "string", "format": "date"},
-        "state": {"type": "string", "enum": ["free", "taken", "blocked"]},
-    },
-}
-PLACE_SCHEMA = {
-    "type": "object",
-    "properties": {"lat": {"type": "number"}, "lng": {"type": "number"}, "label": {"type": ["string", "null"]}},
-}
-PHOTO_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "url": {"type": "string"},
-        "thumbnail_url": {"type": "string"},
-        "width": {"type": "integer"},
-        "height": {"type": "integer"},
-    },
-}
-LISTING_SCHEMA = {
-    "type": "object",
-    "required": ["id", "title", "category", "owner", "location", "status"],
-    "properties": {
-        "id": {"type": "integer"},
-        "title": {"type": "string"},
-        "description": {"type": "string"},
-        "category": {"type": "string", "enum": list(rules.CATEGORIES)},
-        "category_label": {"type": "string"},
-        "condition": {"type": "string", "enum": list(rules.CONDITIONS)},
-        "owner": {"type": "object", "properties": {"id": {"type": "integer"}, "display_name": {"type": "string"}}},
-        "location": PLACE_SCHEMA,
-        "location_approximate": {"type": "boolean"},
-        "distance_km": {"type": "number"},
-        "deposit_cents": {"type": "integer"},
-        "currency": {"type": "string"},
-        "replacement_value_cents": {"type": ["integer", "null"]},
-        "max_loan_days": {"type": "integer"},
-        "min_notice_days": {"type": "integer"},
-        "buffer_days": {"type": "integer"},
-        "pickup_instructions": {"type": "string"},
-        "status": {"type": "string", "enum": list(rules.STATUSES)},
-        "photos": {"type": "array", "items": PHOTO_SCHEMA},
-        "created_at": {"type": "string", "format": "date-time"},
-        "updated_at": {"type": "string", "format": "date-time"},
-    },
-}
-
-
-def _list_of(item: dict) -> dict:
-    return {
-        "type": "object",
-        "properties": {"results": {"type": "array", "items": item}, "next": {"type": ["string", "null"]}},
-    }
 
 
 def photo_json(photo) -> dict:
@@ -196,7 +94,7 @@ def _viewer_id() -> int | None:
 @endpoint(
     "The categories of things lent, with labels in the caller's language",
     auth="optional",
-    responses={200: _list_of(CATEGORY_SCHEMA)},
+    responses={200: list_of(CATEGORY_SCHEMA)},
     tags=["listings"],
 )
 def categories():
@@ -218,7 +116,7 @@ def create_listing(body: ListingCreate):
     "Search listings: near a point (nearest first, with distance_km), by words, category and free days",
     auth="optional",
     query=ListingSearchQuery,
-    responses={200: _list_of(LISTING_SCHEMA)},
+    responses={200: list_of(LISTING_SCHEMA)},
     tags=["listings"],
     paginated=True,
 )
@@ -339,7 +237,7 @@ def remove_photo(listing_id: int, photo_id: int):
 @endpoint(
     "The next 8 weeks of a listing, day by day: free, taken (lent) or blocked by the owner",
     auth="optional",
-    responses={200: _list_of(DAY_SCHEMA)},
+    responses={200: list_of(DAY_SCHEMA)},
     tags=["listings"],
 )
 def listing_calendar(listing_id: int):
@@ -347,17 +245,6 @@ def listing_calendar(listing_id: int):
     weeks = services.calendar(listing, utcnow())
     days = [{"date": d.day.isoformat(), "state": d.state} for week in weeks for d in week if d.state != "past"]
     return jsonify({"results": days, "next": None})
-
-
-BLOCK_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "start_date": {"type": "string", "format": "date"},
-        "end_date": {"type": "string", "format": "date"},
-        "reason": {"type": "string"},
-    },
-}
 
 
 def block_json(block) -> dict:
@@ -371,7 +258,7 @@ def block_json(block) -> dict:
 
 @bp.get("/listings/<int:listing_id>/blocks")
 @endpoint(
-    "Periods the owner blocked, not yet over (owner only)", responses={200: _list_of(BLOCK_SCHEMA)}, tags=["listings"]
+    "Periods the owner blocked, not yet over (owner only)", responses={200: list_of(BLOCK_SCHEMA)}, tags=["listings"]
 )
 def list_blocks(listing_id: int):
     listing = services.owned(listing_id, current_api_user())

@@ -1,9 +1,10 @@
 """Scheduled work of the tool library. Each job is a function of `now`, safe to run twice
 (notifications carry dedupe keys; transitions are checked under the listing's lock), and
-handles at most BATCH rows per run. Unanswered requests are expired by the generic job."""
+reads its rows BATCH at a time. Unanswered requests are expired by the generic job."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -27,8 +28,21 @@ def _today(now: datetime):
     return rules.local_today(now, current_app.config["SHAREMARKET_TIMEZONE"])
 
 
-def _loans(*conditions) -> list[Loan]:
-    return list(db.session.scalars(select(Loan).where(*conditions).order_by(Loan.id).limit(BATCH)))
+def _each(model, *conditions) -> Iterator:
+    """Every matching row, fetched BATCH at a time in id order (rows a step moved out of the
+    conditions are not met again; a job never holds the whole table in memory)."""
+    last_id = 0
+    while True:
+        query = select(model).where(model.id > last_id, *conditions).order_by(model.id).limit(BATCH)
+        rows = list(db.session.scalars(query))
+        yield from rows
+        if len(rows) < BATCH:
+            return
+        last_id = rows[-1].id
+
+
+def _loans(*conditions) -> Iterator[Loan]:
+    return _each(Loan, *conditions)
 
 
 def _move(loan: Loan, action: str, now: datetime) -> bool:
@@ -148,15 +162,11 @@ def remind_pickup_and_return(now: datetime) -> dict:
 def pause_forgotten_listings(now: datetime) -> dict:
     """Listings their owner has not touched for 6 months: warn, then pause two weeks later."""
     warned = paused = 0
-    stale = db.session.scalars(
-        select(Listing)
-        .where(
-            Listing.status == "active",
-            Listing.stale_warned_at.is_(None),
-            Listing.updated_at <= now - rules.STALE_AFTER,
-        )
-        .order_by(Listing.id)
-        .limit(BATCH)
+    stale = _each(
+        Listing,
+        Listing.status == "active",
+        Listing.stale_warned_at.is_(None),
+        Listing.updated_at <= now - rules.STALE_AFTER,
     )
     for listing in stale:
         listing.stale_warned_at = now
@@ -174,12 +184,7 @@ def pause_forgotten_listings(now: datetime) -> dict:
             dedupe_key=f"listing-stale:{listing.id}:{listing.updated_at.date().isoformat()}",
         )
         warned += 1
-    forgotten = db.session.scalars(
-        select(Listing)
-        .where(Listing.status == "active", Listing.stale_warned_at <= now - rules.STALE_GRACE)
-        .order_by(Listing.id)
-        .limit(BATCH)
-    )
+    forgotten = _each(Listing, Listing.status == "active", Listing.stale_warned_at <= now - rules.STALE_GRACE)
     for listing in forgotten:
         listing.status = "paused"
         notify(

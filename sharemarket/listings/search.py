@@ -15,9 +15,10 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 from geographiclib.geodesic import Geodesic
 from sqlalchemy import ColumnElement, Date, Float, Integer, Select, String, and_, bindparam, exists, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from sharemarket import geo, spatial
+from sharemarket.accounts.models import User
 from sharemarket.db import UTCDateTime
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
@@ -27,7 +28,7 @@ from sharemarket.listings.models import HeldDay, Listing, ListingPhoto
 RADIUS_DEFAULT_KM = 10.0
 RING_DIVISORS = (8, 4, 2, 1)
 # Every result shows its owner's name (joined) and its photos (`_with_photos`, one query a page).
-LOAD_WITH = (joinedload(Listing.owner),)
+LOAD_WITH = (joinedload(Listing.owner).load_only(User.id, User.display_name), defer(Listing.search_text))
 RADIUS_MAX_KM = 200.0
 
 

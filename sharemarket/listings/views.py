@@ -16,7 +16,7 @@ from sharemarket.db import utcnow
 from sharemarket.errors import DomainError, NotFound, ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.forms_util import apply_errors, safe_next
-from sharemarket.geo import geocode, resolve_place
+from sharemarket.geo import Place, geocode, resolve_place
 from sharemarket.listings import loans, photos, rules, search, services
 from sharemarket.listings.forms import BlockForm, EditListingForm, ListingForm, LoanRequestForm, SearchForm
 from sharemarket.listings.models import Listing, Loan
@@ -95,8 +95,6 @@ def _search_centre(form: SearchForm):
             raise ValidationFailed.field("where", _("We do not know this place. Try a nearby town."))
         return place
     if current_user.is_authenticated and current_user.has_home:
-        from sharemarket.geo import Place
-
         return Place(current_user.home_lat, current_user.home_lng, current_user.home_label)
     return None
 

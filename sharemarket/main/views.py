@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from sharemarket.db import utcnow
@@ -26,6 +27,25 @@ def set_language():
             services.update_profile(user=current_user, locale=locale, now=utcnow())
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
+
+
+# What a person can publish, by the feature page that creates it; shown once that page exists.
+PUBLISH_CHOICES = (
+    ("listings.new", _l("Lend an item"), _l("A drill, a ladder, a raclette set: neighbours borrow it for a few days.")),
+    ("rides.new", _l("Offer a ride"), _l("Going to work or into town? Take neighbours along, once or every week.")),
+    (
+        "desks.create_space",
+        _l("Publish desk slots (managers)"),
+        _l("You run a third place or a coworking space: publish its desks and their hours."),
+    ),
+)
+
+
+@bp.get("/publish")
+def publish():
+    endpoints = current_app.view_functions
+    choices = [(endpoint, str(title), str(text)) for endpoint, title, text in PUBLISH_CHOICES if endpoint in endpoints]
+    return render_template("main/publish.html", choices=choices)
 
 
 @bp.get("/credits")

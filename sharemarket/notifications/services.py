@@ -63,7 +63,7 @@ def notify(
     )
     # Not flushed here: the caller's next flush or commit writes it, many at once in a job.
     db.session.add(note)
-    if channel == kinds.EMAIL:
+    if channel == kinds.EMAIL and not undeliverable(user.email):
         write_email(user, kind, emails.message(user=user, kind=kind, subject=title, body=body, link=link), now)
     return note
 
@@ -96,7 +96,7 @@ def queue_email(
 
     Account mail always goes; for other kinds, a person who chose "inbox only" gets none.
     """
-    if user.status == "deleted" or channel_for(user, kind) == kinds.INBOX:
+    if user.status == "deleted" or undeliverable(user.email) or channel_for(user, kind) == kinds.INBOX:
         return None
     return write_email(user, kind, emails.message(user=user, kind=kind, subject=subject, body=body, link=link), now)
 
@@ -121,6 +121,13 @@ def write_email(user: User, kind: str, mail: emails.RenderedEmail, now: datetime
 
 
 # -- the inbox ---------------------------------------------------------------------------------
+
+
+def undeliverable(address: str) -> bool:
+    """Addresses in the reserved .invalid domain (RFC 2606), such as those of partner operators'
+    passengers, can never receive mail."""
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    return domain == "invalid" or domain.endswith(".invalid")
 
 
 def unread_count(user: User) -> int:

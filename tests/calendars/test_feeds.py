@@ -103,3 +103,34 @@ def test_space_feed_for_managers(client, make_user, make_space, make_desk, make_
     (event,) = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]) == "Plateau 1/4" and "Ana" in str(event["DESCRIPTION"])
     assert client.get("/calendar/space/nope.ics").status_code == 404
+
+
+def test_loans_appear_in_the_same_feed(client, make_user, auth_header, make_space, make_desk, make_slot):
+    """The feed reads only the base booking and the kind's `describe`: a loan shows like a desk."""
+    from sharemarket.db import utcnow
+    from sharemarket.geo import Place
+    from sharemarket.listings import loans
+    from sharemarket.listings import services as listings
+
+    owner, ana = make_user(display_name="Owner"), make_user(display_name="Ana")
+    listing = listings.create_listing(
+        owner=owner,
+        now=utcnow(),
+        title="Perceuse",
+        category="tools",
+        place=Place(47.7486, -3.3667, "Lorient"),
+        pickup_instructions="Porte bleue.",
+    )
+    start = (datetime.now(UTC) + timedelta(days=3)).date()
+    loan = loans.request_loan(listing=listing, borrower=ana, start=start, end=start, now=utcnow())
+    slot = make_slot(
+        make_desk(make_space(name="La Cale"), label="Plateau"), start=soon(4), published_at=datetime.now(UTC)
+    )
+    book(slot=slot, user=ana, now=datetime.now(UTC))
+    db.session.commit()
+    url = client.get("/api/v1/me/calendar", headers=auth_header(ana)).json["url"]
+    calendar = check_rfc5545(client.get(urlsplit(url).path).data)
+    summaries = {str(e["SUMMARY"]): str(e["STATUS"]) for e in calendar.walk("VEVENT")}
+    assert summaries["Plateau · La Cale"] == "CONFIRMED"
+    assert [status for title, status in summaries.items() if "Perceuse" in title] == ["TENTATIVE"]
+    assert loan.status == "requested"

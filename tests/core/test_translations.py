@@ -71,8 +71,8 @@ def test_a_french_reader_gets_french_pages(client):
     assert "Forgot your password?" not in page
 
 
-def test_french_is_the_default_and_english_is_served_on_request(client):
-    assert "Se connecter" in client.get("/login").get_data(as_text=True)
+def test_french_is_the_default_and_english_is_served_on_request(app, client):
+    assert "Se connecter" in app.test_client().get("/login").get_data(as_text=True)
     english = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<html lang="en">' in english
     assert "Forgot your password?" in english

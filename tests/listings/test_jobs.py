@@ -98,3 +98,13 @@ def test_an_owner_who_says_still_available_is_not_paused(app, make_user, make_li
     services.update_listing(listing=listing, actor=owner, now=T0 + timedelta(days=3))
     assert jobs.pause_forgotten_listings(T0 + timedelta(days=20)) == {"warned": 0, "paused": 0}
     assert db.session.get(Listing, listing.id).status == "active"
+
+
+def test_jobs_reach_every_row_batch_after_batch(app, make_user, make_listing, monkeypatch):
+    monkeypatch.setattr(jobs, "BATCH", 2)
+    borrowers = [
+        _loan(make_user, make_listing, date(2026, 12, 2), date(2026, 12, 3), picked_up=False)[2] for _ in range(5)
+    ]
+    assert jobs.remind_pickup_and_return(T0) == {"pickup_reminders": 5, "return_reminders": 0}
+    assert all(_notes(b, "loan_pickup_reminder") == 1 for b in borrowers)
+    assert jobs.expire_unpicked(T0 + timedelta(days=3)) == {"expired": 5}

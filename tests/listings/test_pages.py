@@ -20,6 +20,7 @@ class Browser:
 
     def __init__(self, app, user=None):
         self.app, self.client = app, app.test_client()
+        self.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
         if user is not None:
             response = self.post("/login", data={"email": user.email, "password": PASSWORD})
             assert response.status_code == 302

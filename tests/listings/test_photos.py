@@ -96,6 +96,10 @@ def test_at_most_five_photos_and_only_by_the_owner(client, make_user, auth_heade
     sixth = _upload(client, listing, header, picture())
     assert sixth.status_code == 409
     assert _photos() == 5
+    for params in ({}, {"near": f"{listing.lat},{listing.lng}"}):
+        (found,) = client.get("/api/v1/listings", query_string=params).json["results"]
+        assert [p["id"] for p in found["photos"]] == ids
+        assert found["photos"][0]["thumbnail_url"].endswith("-thumb.webp")
     assert (
         client.delete(f"/api/v1/listings/{listing.id}/photos/{ids[1]}", headers=auth_header(make_user())).status_code
         == 403

@@ -1,0 +1,285 @@
+"""Carpool rules, pure: detours and the detour ellipse, commute dates, times, price, match score.
+
+Points are (lat, lng) tuples; distances are kilometres. `distance` parameters default to the fast
+haversine (`geo.fast_distance_km`, within 0.5 % of geodesic), good for ranking many candidates;
+callers pass `geo.distance_km` (geodesic) for the few figures they show.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sharemarket.geo import KM_PER_DEGREE_LAT, fast_distance_km
+from sharemarket.spatial import Box
+
+Point = tuple[float, float]
+Distance = Callable[[float, float, float, float], float]
+
+SEATS_MIN, SEATS_MAX = 1, 8
+# A driver may accept up to this much extra driving; beyond it no commute is a carpool any more.
+DETOUR_MAX_KM = 50.0
+DEFAULT_DETOUR_KM = 10.0
+# Closer than this, origin and destination are the same place.
+SAME_PLACE_KM = 0.5
+# Roads are longer than straight lines: the usual detour index between towns is about 1.3.
+ROAD_FACTOR = 1.3
+SEARCH_WINDOW_MAX = timedelta(days=7)
+EARTH_RADIUS_KM = 6371.0088  # as geo.fast_distance_km
+LUGGAGE_SIZES = ("none", "small", "medium", "large")
+NOTE_MAX = 500
+# Scoring: one km of driver detour = one km the passenger travels to a meeting point = 20 min of
+# waiting (so across a week-long window the soonest days come first).
+ACCESS_WEIGHT = 1.0
+GAP_WEIGHT_PER_MINUTE = 0.05
+
+
+@dataclass(frozen=True)
+class Preferences:
+    smoking: bool = False
+    pets: bool = False
+    music: bool = True
+    talkative: bool = True
+    luggage: str = "medium"
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """A weekly commute: weekdays (0 = Monday) at a local time, from a date until an optional one."""
+
+    weekdays: tuple[int, ...]
+    at: time
+    valid_from: date
+    valid_until: date | None = None
+    skip: frozenset[date] = field(default_factory=frozenset)
+
+
+# -- geometry ---------------------------------------------------------------------------------
+
+
+def detour_km(origin: Point, pickup: Point, dropoff: Point, destination: Point, distance: Distance = fast_distance_km):
+    """Extra driving to carry someone from pickup to dropoff: d(O,P) + d(P,Q) + d(Q,D) − d(O,D)."""
+    return (
+        distance(*origin, *pickup)
+        + distance(*pickup, *dropoff)
+        + distance(*dropoff, *destination)
+        - distance(*origin, *destination)
+    )
+
+
+def in_detour_ellipse(
+    origin: Point, destination: Point, point: Point, max_detour: float, distance: Distance = fast_distance_km
+) -> bool:
+    """Every acceptable pickup or dropoff lies in the ellipse with foci O and D:
+    d(O,P) + d(P,D) ≤ d(O,D) + detour (the triangle inequality bounds the full detour from below)."""
+    return distance(*origin, *point) + distance(*point, *destination) <= distance(*origin, *destination) + max_detour
+
+
+def ellipse_box(origin: Point, destination: Point, max_detour: float) -> Box:
+    """A lat/lng box that holds the whole detour ellipse, for the spatial index.
+
+    Computed in a local flat projection around the midpoint, with longitudes converted at the
+    box's most poleward latitude and a margin for the flat approximation. Past a few hundred km
+    it falls back to the circle of radius a + c around the midpoint, which holds the ellipse in
+    any metric (triangle inequality)."""
+    focal = fast_distance_km(*origin, *destination)
+    a = (focal + max_detour) / 2
+    c = focal / 2
+    lat0, lng0 = (origin[0] + destination[0]) / 2, (origin[1] + destination[1]) / 2
+    if a > 200:
+        half_x = half_y = (a + c) * 1.02
+    else:
+        b = math.sqrt(max(a * a - c * c, 0.0))
+        kx = KM_PER_DEGREE_LAT * max(math.cos(math.radians(lat0)), 0.01)
+        theta = math.atan2((destination[0] - origin[0]) * KM_PER_DEGREE_LAT, (destination[1] - origin[1]) * kx)
+        half_x = math.hypot(a * math.cos(theta), b * math.sin(theta))
+        half_y = math.hypot(a * math.sin(theta), b * math.cos(theta))
+        half_x, half_y = half_x * 1.03 + 0.3, half_y * 1.03 + 0.3
+    dlat = half_y / KM_PER_DEGREE_LAT
+    poleward = min(89.0, abs(lat0) + dlat)
+    dlng = min(180.0, half_x / (KM_PER_DEGREE_LAT * max(math.cos(math.radians(poleward)), 0.01)))
+    return Box(max(-90.0, lat0 - dlat), min(90.0, lat0 + dlat), max(-180.0, lng0 - dlng), min(180.0, lng0 + dlng))
+
+
+def covering_box(points: Iterable[Point]) -> Box:
+    """The smallest box holding the points (one point: a box of zero size)."""
+    lats, lngs = zip(*points, strict=True)
+    return Box(min(lats), max(lats), min(lngs), max(lngs))
+
+
+# -- time -------------------------------------------------------------------------------------
+
+
+def driving_minutes(crow_km: float, speed_kmh: float) -> float:
+    """Minutes to drive a straight-line distance at an average road speed."""
+    return crow_km * ROAD_FACTOR / speed_kmh * 60
+
+
+def parse_local_time(text: str) -> time | None:
+    """'07:45' → time(7, 45); anything else → None."""
+    parts = (text or "").strip().split(":")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
+        return None
+    hour, minute = int(parts[0]), int(parts[1])
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def local_departure(day: date, at: time, timezone: str) -> datetime:
+    """The UTC instant of a local wall-clock time: 07:45 stays 07:45 across DST changes."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def local_today(now: datetime, timezone: str) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def commute_dates(recurrence: Recurrence, start: date, end: date) -> Iterator[date]:
+    """The commute's days in [start, end]: right weekday, within validity, not skipped."""
+    first = max(start, recurrence.valid_from)
+    last = end if recurrence.valid_until is None else min(end, recurrence.valid_until)
+    day = first
+    while day <= last:
+        if day.weekday() in recurrence.weekdays and day not in recurrence.skip:
+            yield day
+        day += timedelta(days=1)
+
+
+def runs_on(recurrence: Recurrence, day: date) -> bool:
+    return next(commute_dates(recurrence, day, day), None) is not None
+
+
+# -- money and impact -------------------------------------------------------------------------
+
+
+def _round_up_to_ten(cents: float) -> int:
+    return int(math.ceil(cents / 10 - 1e-9) * 10)
+
+
+def suggested_price_cents(distance_km: float, cents_per_km: float) -> int:
+    """A seat's share of the running costs for the trip, rounded to 10 cents."""
+    return int(round(distance_km * ROAD_FACTOR * cents_per_km / 10) * 10)
+
+
+def price_ceiling_cents(distance_km: float, ceiling_cents_per_km: float) -> int:
+    """Cost sharing, not profit: no seat may cost more than this."""
+    return _round_up_to_ten(distance_km * ROAD_FACTOR * ceiling_cents_per_km)
+
+
+def shared_km(pickup: Point, dropoff: Point, seats: int, distance: Distance = fast_distance_km) -> float:
+    """Passenger-kilometres shared: the passenger's own trip, once per seat."""
+    return distance(*pickup, *dropoff) * seats
+
+
+# -- matching ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """A possible pick-up or drop-off point: the passenger's door (access 0) or a meeting point."""
+
+    point: Point
+    access_km: float
+    ref: object = None
+
+
+@dataclass(frozen=True)
+class Route:
+    pickup: Option
+    dropoff: Option
+    detour_km: float
+    pickup_leg_km: float  # origin → pickup, for the pick-up time
+
+    @property
+    def cost(self) -> float:
+        return self.detour_km + ACCESS_WEIGHT * (self.pickup.access_km + self.dropoff.access_km)
+
+
+class PassengerTrip:
+    """The passenger's side of matching, computed once per search and then tried on each ride:
+    their pick-up options (door first), drop-off options, and the distances between them."""
+
+    # Past this length a flat frame around the ride is too rough for the quick rejection.
+    FLAT_FRAME_MAX_KM = 150.0
+
+    def __init__(self, pickups: list[Option], dropoffs: list[Option]):
+        self.pickups, self.dropoffs = pickups, dropoffs
+        self.between = [[fast_distance_km(*p.point, *q.point) for q in dropoffs] for p in pickups]
+        self._pickup_trig = [_trig(o.point) for o in pickups]
+        self._dropoff_trig = [_trig(o.point) for o in dropoffs]
+
+    def could_ride(self, origin: Point, destination: Point, max_detour: float, direct: float) -> bool:
+        """A quick necessary test in a flat frame along the ride: some pick-up and some drop-off
+        lie in the rectangle around the detour ellipse, and the passenger does not go back along
+        the ride by more than half the detour (backtracking is driven twice)."""
+        if direct > self.FLAT_FRAME_MAX_KM or direct < 1e-6:
+            return True
+        kx = KM_PER_DEGREE_LAT * math.cos(math.radians(origin[0]))
+        ux = (destination[1] - origin[1]) * kx / direct
+        uy = (destination[0] - origin[0]) * KM_PER_DEGREE_LAT / direct
+        slack = 0.02 * (direct + max_detour) + 0.5
+        half_width = math.sqrt(max_detour * (2 * direct + max_detour)) / 2 + slack
+        low, high = -max_detour / 2 - slack, direct + max_detour / 2 + slack
+
+        def along_inside(options: list[Option]) -> list[float]:
+            found = []
+            for option in options:
+                x = (option.point[1] - origin[1]) * kx
+                y = (option.point[0] - origin[0]) * KM_PER_DEGREE_LAT
+                along, across = x * ux + y * uy, -x * uy + y * ux
+                if low <= along <= high and abs(across) <= half_width:
+                    found.append(along)
+            return found
+
+        starts = along_inside(self.pickups)
+        ends = along_inside(self.dropoffs) if starts else []
+        return bool(ends) and min(starts) - max(ends) <= max_detour / 2 + slack
+
+    def best_route(self, origin: Point, destination: Point, max_detour: float) -> Route | None:
+        """The cheapest feasible pick-up/drop-off pair (fast distance), or None.
+
+        The cost adds the detour and the passenger's trip to the points, so a meeting point wins
+        only when it saves the driver more detour than it costs the passenger to get there; the
+        door wins ties."""
+        direct = fast_distance_km(*origin, *destination)
+        if not self.could_ride(origin, destination, max_detour, direct):
+            return None
+        o, d = _trig(origin), _trig(destination)
+        to_pickup = [_haversine(o, p) for p in self._pickup_trig]
+        from_dropoff = [_haversine(q, d) for q in self._dropoff_trig]
+        best: Route | None = None
+        best_cost = math.inf
+        for i, pickup in enumerate(self.pickups):
+            row = self.between[i]
+            for j, dropoff in enumerate(self.dropoffs):
+                detour = to_pickup[i] + row[j] + from_dropoff[j] - direct
+                if detour > max_detour + 1e-9:
+                    continue
+                cost = max(detour, 0.0) + ACCESS_WEIGHT * (pickup.access_km + dropoff.access_km)
+                if cost < best_cost - 1e-9:
+                    best, best_cost = Route(pickup, dropoff, max(detour, 0.0), to_pickup[i]), cost
+        return best
+
+
+def _trig(point: Point) -> tuple[float, float, float]:
+    lat, lng = math.radians(point[0]), math.radians(point[1])
+    return lat, lng, math.cos(lat)
+
+
+def _haversine(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    """`geo.fast_distance_km` on precomputed radians and cosines."""
+    h = math.sin((b[0] - a[0]) / 2) ** 2 + a[2] * b[2] * math.sin((b[1] - a[1]) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def time_gap_minutes(pickup_at: datetime, wanted_from: datetime) -> float:
+    return abs((pickup_at - wanted_from).total_seconds()) / 60
+
+
+def match_score(route: Route, gap_minutes: float) -> float:
+    """Lower is better: detour, the passenger's way to the meeting points, and the time gap."""
+    return route.cost + GAP_WEIGHT_PER_MINUTE * gap_minutes

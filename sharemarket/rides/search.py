@@ -1,0 +1,253 @@
+"""Finding rides for a passenger: an indexed query narrows, the rules decide and rank.
+
+1. The official carpool areas within reach of the passenger's start and end are found (indexed).
+2. SQL keeps the occurrences whose detour-ellipse box overlaps the box of the passenger's start
+   (with those areas) and that of their end, leaving in the window: one scan of an index over
+   place and time (`occurrence_index`), then seats left, not cancelled.
+3. In Python, on those few candidates: the cheapest feasible pick-up/drop-off pair (door or
+   carpool area) by the fast distance, the pick-up time, the score; best first.
+4. The page shown gets geodesic figures (`SearchResult.shown`), and a last geodesic feasibility
+   check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from sharemarket import geo
+from sharemarket.errors import ValidationFailed
+from sharemarket.extensions import db
+from sharemarket.geo import Place
+from sharemarket.rides import meeting_points, occurrence_index, rules
+from sharemarket.rides.models import MeetingPoint, Ride, RideOccurrence
+from sharemarket.rides.settings import setting
+
+# More candidates than this are cut, soonest first (a week-long window in a dense town).
+CANDIDATES_MAX = 5000
+MEETING_POINTS_PER_END = 3
+# The haversine may err by 0.5 %: keep borderline candidates for the geodesic check.
+FAST_SLACK = 1.005
+
+
+@dataclass
+class Match:
+    """A ride occurrence that can carry the passenger, with where and when, best first."""
+
+    occurrence_id: int
+    ride_id: int
+    departs_at: datetime
+    pickup_at: datetime
+    dropoff_at: datetime
+    pickup: Place
+    dropoff: Place
+    pickup_point: MeetingPoint | None
+    dropoff_point: MeetingPoint | None
+    detour_km: float
+    pickup_km: float
+    dropoff_km: float
+    score: float
+    occurrence: RideOccurrence | None = None  # loaded for the page shown
+
+
+@dataclass
+class SearchResult:
+    """A search's matches, best first with fast figures (`shown` gives a page with geodesic ones),
+    and the passenger's pick-up and drop-off options: the door, then the carpool areas within
+    reach, nearest first."""
+
+    origin: Place
+    destination: Place
+    matches: list[Match]
+    pickups: list[rules.Option]
+    dropoffs: list[rules.Option]
+
+    def shown(self, start: int = 0, stop: int | None = None) -> list[Match]:
+        """Matches [start:stop] with geodesic figures and their occurrences and rides loaded."""
+        return finish(self.matches[start:stop], self.origin, self.destination)
+
+    def nearest_areas(self) -> tuple[tuple[MeetingPoint, float] | None, tuple[MeetingPoint, float] | None]:
+        """The carpool area nearest the start and the one nearest the end, with the geodesic km."""
+        found = []
+        for place, options in ((self.origin, self.pickups), (self.destination, self.dropoffs)):
+            area = options[1].ref if len(options) > 1 else None
+            found.append((area, geo.distance_km(place.lat, place.lng, area.lat, area.lng)) if area else None)
+        return found[0], found[1]
+
+
+def check_query(origin: Place, destination: Place, depart_after: datetime, depart_before: datetime, seats: int):
+    errors: dict[str, list] = {}
+    for field, place in (("from", origin), ("to", destination)):
+        try:
+            geo.check_coordinates(place.lat, place.lng, field)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if (
+        not errors
+        and geo.fast_distance_km(origin.lat, origin.lng, destination.lat, destination.lng) < rules.SAME_PLACE_KM
+    ):
+        errors["to"] = [_l("The destination must differ from the start.")]
+    if not isinstance(seats, int) or not rules.SEATS_MIN <= seats <= rules.SEATS_MAX:
+        errors["seats"] = [_l("Ask for between %(min)s and %(max)s seats.", min=rules.SEATS_MIN, max=rules.SEATS_MAX)]
+    if depart_after.tzinfo is None or depart_before.tzinfo is None:
+        errors["depart_after"] = [_l("Give times with their offset, e.g. 2026-12-01T07:30:00+01:00.")]
+    elif depart_before < depart_after:
+        errors["depart_before"] = [_l("The window ends before it starts.")]
+    elif depart_before - depart_after > rules.SEARCH_WINDOW_MAX:
+        errors["depart_before"] = [_l("Search a window of at most 7 days.")]
+    if errors:
+        raise ValidationFailed(_l("Some fields are invalid."), errors)
+
+
+def candidate_query(pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id=None) -> Select:
+    """The indexed narrowing: occurrences whose ellipse box overlaps both ends' boxes, leaving in
+    the window, with seats left (exposed for EXPLAIN in the benchmark)."""
+    table = RideOccurrence.__table__
+    dialect = db.session.get_bind().dialect.name
+    query = (
+        select(
+            RideOccurrence.id,
+            RideOccurrence.ride_id,
+            RideOccurrence.departs_at,
+            Ride.origin_lat,
+            Ride.origin_lng,
+            Ride.destination_lat,
+            Ride.destination_lng,
+            Ride.max_detour_km,
+        )
+        .join(Ride, Ride.id == RideOccurrence.ride_id)
+        .where(
+            occurrence_index.reaching(
+                table,
+                [rules.covering_box(o.point for o in pickups), rules.covering_box(o.point for o in dropoffs)],
+                max(depart_after, now),
+                depart_before,
+                dialect,
+            ),
+            RideOccurrence.seats_left >= seats,
+            RideOccurrence.cancelled.is_(False),
+            Ride.status == "active",
+        )
+        .order_by(RideOccurrence.departs_at, RideOccurrence.id)
+        .limit(CANDIDATES_MAX)
+    )
+    if exclude_driver_id is not None:
+        query = query.where(Ride.driver_id != exclude_driver_id)
+    return query
+
+
+def end_options(*places: Place) -> list[list[rules.Option]]:
+    """For each place: the passenger's door, then the carpool areas within reach, nearest first."""
+    reach = float(setting("RIDES_MEETING_POINT_MAX_KM"))
+    areas = meeting_points.near_each([(p.lat, p.lng) for p in places], reach, MEETING_POINTS_PER_END)
+    return [
+        [rules.Option((place.lat, place.lng), 0.0)] + [rules.Option((p.lat, p.lng), km, p) for p, km in near]
+        for place, near in zip(places, areas, strict=True)
+    ]
+
+
+def search(
+    *,
+    origin: Place,
+    destination: Place,
+    depart_after: datetime,
+    depart_before: datetime,
+    now: datetime,
+    seats: int = 1,
+    exclude_driver_id: int | None = None,
+) -> SearchResult:
+    """Every occurrence that can take `seats` passengers from origin to destination within its
+    driver's detour, leaving its origin in [depart_after, depart_before], best first.
+
+    Figures are from the fast distance; show a page with `SearchResult.shown`."""
+    check_query(origin, destination, depart_after, depart_before, seats)
+    pickups, dropoffs = end_options(origin, destination)
+    trip = rules.PassengerTrip(pickups, dropoffs)
+    speed = setting("RIDES_AVERAGE_SPEED_KMH")
+    matches = []
+    candidates = candidate_query(pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id)
+    for row in db.session.execute(candidates):
+        route = trip.best_route(
+            (row.origin_lat, row.origin_lng),
+            (row.destination_lat, row.destination_lng),
+            row.max_detour_km * FAST_SLACK + 0.01,
+        )
+        if route is None:
+            continue
+        pickup_at = _to_minute(row.departs_at + timedelta(minutes=rules.driving_minutes(route.pickup_leg_km, speed)))
+        ride_km = trip.between[pickups.index(route.pickup)][dropoffs.index(route.dropoff)]
+        matches.append(
+            Match(
+                occurrence_id=row.id,
+                ride_id=row.ride_id,
+                departs_at=row.departs_at,
+                pickup_at=pickup_at,
+                dropoff_at=_to_minute(pickup_at + timedelta(minutes=rules.driving_minutes(ride_km, speed))),
+                pickup=_place(route.pickup, origin),
+                dropoff=_place(route.dropoff, destination),
+                pickup_point=route.pickup.ref,
+                dropoff_point=route.dropoff.ref,
+                detour_km=route.detour_km,
+                pickup_km=route.pickup.access_km,
+                dropoff_km=route.dropoff.access_km,
+                score=rules.match_score(route, rules.time_gap_minutes(pickup_at, depart_after)),
+            )
+        )
+    matches.sort(key=lambda m: (m.score, m.departs_at, m.occurrence_id))
+    return SearchResult(origin, destination, matches, pickups, dropoffs)
+
+
+def _to_minute(instant: datetime) -> datetime:
+    return (instant + timedelta(seconds=30)).replace(second=0, microsecond=0)
+
+
+def _place(option: rules.Option, door: Place) -> Place:
+    if option.ref is None:
+        return door
+    point: MeetingPoint = option.ref
+    return Place(point.lat, point.lng, point.name)
+
+
+def finish(matches: list[Match], origin: Place, destination: Place) -> list[Match]:
+    """Geodesic figures for the matches shown, their occurrences loaded; any that the geodesic
+    detour puts over the driver's limit (a borderline haversine) is dropped."""
+    if not matches:
+        return []
+    occurrences = {
+        o.id: o
+        for o in db.session.scalars(
+            select(RideOccurrence)
+            .where(RideOccurrence.id.in_([m.occurrence_id for m in matches]))
+            .options(joinedload(RideOccurrence.ride).joinedload(Ride.driver))
+        )
+    }
+    cache: dict[tuple, float] = {}
+
+    def km(a: Place, b: Place) -> float:
+        key = (a.lat, a.lng, b.lat, b.lng)
+        if key not in cache:
+            cache[key] = geo.distance_km(*key)
+        return cache[key]
+
+    shown = []
+    for match in matches:
+        occurrence = occurrences[match.occurrence_id]
+        ride = occurrence.ride
+        detour = km(ride.origin, match.pickup) + km(match.pickup, match.dropoff) + km(match.dropoff, ride.destination)
+        detour -= ride.distance_km
+        if detour > ride.max_detour_km + 1e-6:
+            continue
+        shown.append(
+            replace(
+                match,
+                occurrence=occurrence,
+                detour_km=round(max(detour, 0.0), 1),
+                pickup_km=round(km(origin, match.pickup), 2),
+                dropoff_km=round(km(match.dropoff, destination), 2),
+            )
+        )
+    return shown

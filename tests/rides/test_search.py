@@ -1,0 +1,164 @@
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sharemarket.errors import ValidationFailed
+from sharemarket.extensions import db
+from sharemarket.geo import Place
+from sharemarket.rides import rules, search
+from sharemarket.rides.models import RideOccurrence
+from tests.rides.conftest import AURAY, HENNEBONT, LANESTER, LORIENT, QUIMPERLE, VANNES
+
+MORNING = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)  # Wednesday 07:00 in Paris
+
+
+def _result(now, origin=LANESTER, destination=VANNES, after=MORNING, hours=3, seats=1, **kwargs):
+    return search.search(
+        origin=origin,
+        destination=destination,
+        depart_after=after,
+        depart_before=after + timedelta(hours=hours),
+        seats=seats,
+        now=now,
+        **kwargs,
+    )
+
+
+def _search(now, **kwargs):
+    return _result(now, **kwargs).matches
+
+
+def test_finds_a_commute_passing_near_the_passenger(make_ride, now):
+    ride = make_ride(max_detour_km=12)
+    result = _result(now)
+    assert [m.ride_id for m in result.matches] == [ride.id]
+    match = result.shown()[0]
+    assert match.departs_at == datetime(2026, 12, 2, 6, 45, tzinfo=UTC)
+    assert match.pickup_at > match.departs_at
+    assert match.detour_km == pytest.approx(9.9, abs=0.1)
+    assert match.pickup_km == 0 and match.dropoff_km == 0
+    assert match.pickup == LANESTER and match.occurrence.ride is ride
+
+
+def test_rides_too_far_the_wrong_way_or_outside_the_window_are_not_found(make_ride, now):
+    make_ride(max_detour_km=5)  # Lanester costs 9.9 km
+    make_ride(origin=VANNES, destination=HENNEBONT)  # the other way
+    make_ride(origin=QUIMPERLE, destination=LORIENT)  # elsewhere
+    assert _search(now) == []
+    assert _search(now, after=MORNING + timedelta(hours=2), hours=4, destination=VANNES) == []
+
+
+def test_window_bounds_are_inclusive_and_past_departures_excluded(make_ride, now):
+    ride = make_ride()
+    leaves = datetime(2026, 12, 2, 6, 45, tzinfo=UTC)
+    assert [m.ride_id for m in _search(now, after=leaves, hours=0)] == [ride.id]
+    assert _search(now, after=leaves + timedelta(seconds=1), hours=0) == []
+    assert _search(leaves + timedelta(minutes=1), after=leaves - timedelta(hours=1), hours=1) == []
+
+
+def test_seats_left_and_cancelled_days_count(make_ride, now):
+    ride = make_ride(seats=2)
+    assert _search(now, seats=2)
+    assert _search(now, seats=3) == []
+    occurrence = (
+        db.session.query(RideOccurrence)
+        .filter_by(ride_id=ride.id, departs_at=datetime(2026, 12, 2, 6, 45, tzinfo=UTC))
+        .one()
+    )
+    occurrence.cancelled = True
+    db.session.flush()
+    assert _search(now) == []
+
+
+def test_the_driver_does_not_find_their_own_ride(make_ride, now):
+    ride = make_ride()
+    assert _search(now, exclude_driver_id=ride.driver_id) == []
+
+
+def test_a_carpool_area_rescues_a_ride_the_door_would_miss(make_ride, carpool_areas, now):
+    ride = make_ride(max_detour_km=6)
+    result = _result(now)
+    matches = result.shown()
+    assert [m.ride_id for m in matches] == [ride.id]
+    match = matches[0]
+    assert match.pickup_point is not None and match.pickup_point.ref == "56094-C-001"  # Kergo-Kernous, Kervignac
+    assert match.pickup_km == pytest.approx(4.1, abs=0.1)
+    assert match.detour_km < 6
+    assert match.pickup.label == match.pickup_point.name
+    start, end = result.nearest_areas()
+    assert start[0].town == "LANESTER" and start[1] < 2.5
+    assert end[0].town == "VANNES"
+
+
+def test_the_door_wins_when_the_area_saves_less_than_it_costs(make_ride, carpool_areas, now):
+    ride = make_ride(origin=LORIENT, max_detour_km=6)  # Lorient → Vannes passes by Lanester
+    match = _result(now).shown()[0]
+    assert match.ride_id == ride.id and match.pickup_point is None and match.pickup_km == 0
+
+
+def test_ranking_puts_the_smaller_detour_first(make_ride, now):
+    far = make_ride(origin=QUIMPERLE, max_detour_km=20)
+    near = make_ride(origin=LORIENT)
+    assert [m.ride_id for m in _search(now)] == [near.id, far.id]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"destination": LANESTER}, "to"),
+        ({"seats": 0}, "seats"),
+        ({"seats": 9}, "seats"),
+        ({"hours": -1}, "depart_before"),
+        ({"hours": 24 * 7 + 1}, "depart_before"),
+        ({"origin": Place(95, 0)}, "from"),
+        ({"destination": Place(47, 200)}, "to"),
+    ],
+)
+def test_bad_searches_are_refused(now, kwargs, field):
+    with pytest.raises(ValidationFailed) as excinfo:
+        _search(now, **kwargs)
+    assert field in excinfo.value.errors
+
+
+def test_a_week_long_window_is_allowed(make_ride, now):
+    make_ride()
+    assert len(_search(now, hours=24 * 7)) == 5
+
+
+def test_the_index_never_drops_a_ride_a_full_scan_would_find(make_ride, make_user, now):
+    """Random one-off rides across southern Brittany: the indexed search returns exactly what
+    checking every occurrence in Python returns."""
+    rng = random.Random(7)
+    towns = [HENNEBONT, LANESTER, LORIENT, VANNES, AURAY, QUIMPERLE, Place(47.6, -3.2), Place(47.9, -2.9)]
+    driver = make_user()
+    for _ in range(60):
+        a, b = rng.sample(towns, 2)
+        jitter = lambda p: Place(p.lat + rng.uniform(-0.05, 0.05), p.lng + rng.uniform(-0.07, 0.07))  # noqa: E731
+        make_ride(
+            driver=driver,
+            origin=jitter(a),
+            destination=jitter(b),
+            departure_at=MORNING + timedelta(minutes=rng.randrange(0, 180)),
+            max_detour_km=rng.choice([0, 2, 5, 10, 20]),
+        )
+    occurrences = db.session.query(RideOccurrence).all()
+    hits = 0
+    for _ in range(15):
+        a, b = rng.sample(towns, 2)
+        origin, destination = jitter(a), jitter(b)
+        found = {m.occurrence_id for m in _search(now, origin=origin, destination=destination)}
+        scanned = {
+            o.id
+            for o in occurrences
+            if rules.detour_km(
+                (o.ride.origin_lat, o.ride.origin_lng),
+                (origin.lat, origin.lng),
+                (destination.lat, destination.lng),
+                (o.ride.destination_lat, o.ride.destination_lng),
+            )
+            <= o.ride.max_detour_km * search.FAST_SLACK + 0.01
+        }
+        assert found == scanned
+        hits += len(found)
+    assert hits > 10
