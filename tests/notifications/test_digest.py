@@ -202,3 +202,17 @@ def test_digests_beside_busy_writers_fail_nobody(live_app, monkeypatch):
         thread.join()
     assert errors == []
     assert results == [{"digests": 30, "items": 30, "dropped": 0, "errors": 0}]
+
+
+def test_an_address_that_receives_nothing_gets_no_digest(app, make_user):
+    partner = make_user()
+    partner.email = "passenger-7@partner.invalid"  # as partner operators' passengers are stored
+    services.set_preferences(user=partner, choices={"ride": "digest"}, now=_at(MORNING))
+    _say(partner, "2026-12-01T11:00:00+01:00", "Seat confirmed", kind="seat_confirmed")
+    assert digest.send_digests(_at("2026-12-02T07:00:00+01:00")) == {
+        "digests": 0,
+        "items": 0,
+        "dropped": 1,
+        "errors": 0,
+    }
+    assert _digests(partner) == []
