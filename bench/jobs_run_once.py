@@ -6,8 +6,9 @@ expired), some upcoming confirmed loans and requests still within their answer t
 1,000,000-row table with the same 10,000 due rows:
 
   1. `flask --app wsgi jobs run-once --at T` in its own process, as operators run it: wall time and
-     peak RSS (wait4). Each job's run is budgeted (JOB_RUN_SECONDS, 1 s): it handles what it can and
-     says `more_due=1`; the command is repeated until nothing is due, and every run is printed.
+     peak RSS (wait4), each job's own time, and the start-up alone (`flask jobs list`). Each job's
+     run is budgeted (JOB_RUN_SECONDS, 1 s): it handles what it can and says `more_due=1`; the
+     command is repeated (--runs, 3) to show the following runs.
   2. The same work in one unbudgeted run (the same runner, JOB_RUN_SECONDS=600) on the same due rows
      (put back), to show the cost per due row and that it does not grow with the table.
   3. The plan of the due-request query (it must use ix_bookings_status_respond_by).
@@ -213,13 +214,35 @@ def child_env(bench) -> dict:
     return env
 
 
-def run_budgeted(bench) -> list[tuple[float, int, str]]:
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run-once", "--at", T.isoformat()]
+FLASK = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs"]
+
+
+def run_budgeted(bench, max_runs: int) -> list[tuple[float, int, str]]:
     runs = []
     while True:
-        runs.append(timed(command, {**child_env(bench), "FLASK_APP": "wsgi"}))
-        if "more_due" not in runs[-1][2] or len(runs) >= 50:
+        seconds, rss, output = timed([*FLASK, "run-once", "--at", T.isoformat()], child_env(bench))
+        runs.append((seconds, rss, _with_durations(bench, output)))
+        if "more_due" not in output or len(runs) >= max_runs:
             return runs
+
+
+def _with_durations(bench, output: str) -> str:
+    """Each summary line of the last run with the seconds its job took (from job_runs)."""
+    from sqlalchemy import select
+
+    from sharemarket.extensions import db
+    from sharemarket.jobs.models import JobRun
+
+    with bench.app.app_context():
+        latest = {}
+        for run in db.session.scalars(select(JobRun).order_by(JobRun.id)):
+            latest[run.name] = (run.finished_at - run.started_at).total_seconds()
+        db.session.remove()
+    lines = []
+    for line in output.splitlines():
+        name = line.split(":", 1)[0]
+        lines.append(f"{line}  ({latest[name]:.2f} s)" if name in latest else line)
+    return "\n".join(lines)
 
 
 def run_unbudgeted(bench) -> tuple[float, int, str]:
@@ -244,12 +267,19 @@ def job_line(output: str, name: str) -> str:
     return "?"
 
 
+def job_seconds(output: str, name: str) -> float:
+    line = job_line(output, name)
+    return float(line.rpartition("(")[2].split(" ")[0]) if "(" in line else float("nan")
+
+
 def main() -> None:
     parser = harness.arguments(__doc__)
     parser.add_argument("--sizes", default="100000,1000000", help="table sizes (default 100000,1000000)")
     parser.add_argument("--due", type=int, default=10_000, help="due requests in each table (default 10000)")
+    parser.add_argument("--runs", type=int, default=3, help="budgeted run-once commands per table (default 3)")
     args = parser.parse_args()
     figures = []
+    due = args.due
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"\n== {size:,} bookings, {args.due:,} due", flush=True)
         with harness.fresh_database(f"jobs_{size}", args.database_url) as bench:
@@ -266,27 +296,31 @@ def main() -> None:
                 .limit(500),
                 title="due requests",
             )
-            runs = run_budgeted(bench)
+            startup = timed([*FLASK, "list"], child_env(bench))
+            print(f"`flask jobs list` (start-up alone): {startup[0]:.2f} s, {startup[1]} MB")
+            runs = run_budgeted(bench, args.runs)
             for number, (seconds, rss, output) in enumerate(runs, start=1):
                 print(f"run-once #{number}: {seconds:.2f} s, {rss} MB")
                 for line in output.splitlines():
                     print("    " + line)
             restore_due(bench)
-            whole = run_unbudgeted(bench)
+            seconds, rss, output = run_unbudgeted(bench)
+            whole = (seconds, rss, _with_durations(bench, output))
             print(f"unbudgeted run: {whole[0]:.2f} s, {whole[1]} MB")
             for line in whole[2].splitlines():
                 print("    " + line)
-            figures.append((size, runs, whole, bench.dialect))
+            figures.append((size, startup[0], runs, whole, bench.dialect))
     print(
-        f"\n{'table':>10} {'db':>10} {'1st run-once':>13} {'RSS':>7} {'expired in it':>14} "
-        f"{'runs to drain':>14} {'unbudgeted':>11} {'RSS':>7} {'ms/due row':>11}"
+        f"\n{'table':>10} {'db':>10} {'start-up':>9} {'run-once #1':>12} {'RSS':>7} {'expired in it':>14} "
+        f"{'all due, unbudgeted':>20} {'RSS':>7} {'expire ms/row':>14} {'deliver ms/mail':>16}"
     )
-    for size, runs, whole, dialect in figures:
+    for size, startup, runs, whole, dialect in figures:
         first = runs[0]
         expired = job_line(first[2], "expire_requests").split(",")[0]
         print(
-            f"{size:>10,} {dialect:>10} {first[0]:>11.2f} s {first[1]:>4} MB {expired:>14} {len(runs):>14} "
-            f"{whole[0]:>9.2f} s {whole[1]:>4} MB {1000 * whole[0] / args.due:>11.2f}"
+            f"{size:>10,} {dialect:>10} {startup:>7.2f} s {first[0]:>10.2f} s {first[1]:>4} MB {expired:>14} "
+            f"{whole[0]:>18.2f} s {whole[1]:>4} MB {1000 * job_seconds(whole[2], 'expire_requests') / due:>14.2f} "
+            f"{1000 * job_seconds(whole[2], 'deliver_outbox') / due:>16.2f}"
         )
     print(f"({os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at the end)")
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import text
 
 from sharemarket.extensions import db
 
@@ -34,11 +35,21 @@ class Budget:
         return time.monotonic() >= self.ends
 
 
+def write_lock() -> None:
+    """SQLite: take the database's write lock now, before the batch reads what it will change. A
+    transaction that reads, then writes after another process has written, fails at once with
+    "database is locked" (its snapshot is stale); one that starts by writing just waits its turn.
+    PostgreSQL needs nothing here: its jobs lock the rows they change."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("UPDATE job_leases SET holder = holder WHERE 0"))
+
+
 def each_isolated(items: Iterable, act: Callable[[Any], dict[str, int]]) -> tuple[Counter, int]:
     """`act` on every item, adding up the counts it returns: one savepoint for them all and, if one
     raises, again with one savepoint each, so that only the failing items are left undone.
-    Returns (the counts of the items done, how many failed)."""
+    Returns (the counts of the items done, how many failed). The caller commits the batch."""
     items = list(items)
+    write_lock()
     try:
         with db.session.begin_nested():
             total: Counter = Counter()

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import MANYTOONE, selectin_polymorphic, selectinload
 
@@ -21,7 +21,7 @@ from sharemarket.bookings import services as bookings
 from sharemarket.bookings.kinds import KINDS, handler_for
 from sharemarket.bookings.models import Booking
 from sharemarket.extensions import db
-from sharemarket.jobs.batches import MORE_DUE, Budget, each_isolated
+from sharemarket.jobs.batches import MORE_DUE, Budget, each_isolated, write_lock
 from sharemarket.jobs.models import JobRun
 from sharemarket.notifications.models import OutboxEmail
 from sharemarket.notifications.services import notify
@@ -75,8 +75,8 @@ def _load_locked(ids: list[int]) -> list[Booking]:
     table = Booking.__table__
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(table.c.id).where(table.c.id.in_(ids)).with_for_update())
-    else:  # SQLite: a first write takes the database's write lock for the whole batch
-        db.session.execute(update(table).where(table.c.id.in_(ids)).values(id=table.c.id))
+    else:  # SQLite: the database's write lock, taken before reading the batch
+        write_lock()
     joined = [handler.model for handler in KINDS.values() if handler.model.__table__ is not table]
     query = (
         select(Booking)

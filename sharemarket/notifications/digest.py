@@ -73,7 +73,10 @@ def _digest_for(user: User, before: datetime, now: datetime) -> dict[str, int]:
     waiting_kinds = db.session.scalars(
         select(Notification.kind).where(*_waiting(before), Notification.user_id == user.id).distinct()
     ).all()
-    quiet = [kind for kind in waiting_kinds if services.channel_for(user, kind) == kinds.INBOX]
+    if services.undeliverable(user.email):
+        quiet = list(waiting_kinds)  # an address that can receive nothing
+    else:
+        quiet = [kind for kind in waiting_kinds if services.channel_for(user, kind) == kinds.INBOX]
     dropped = _mark(user, before, "dropped", quiet) if quiet else 0
     items = list(
         db.session.scalars(

@@ -43,11 +43,13 @@ KINDS: dict[str, NotificationKind] = {
         NotificationKind("desk", _l("Desk bookings")),
         NotificationKind("ride", _l("Rides and carpool seats")),
         NotificationKind("alert", _l("New rides and things matching my saved searches")),
+        NotificationKind("message", _l("Messages from the people I share with")),
+        NotificationKind("review", _l("Reviews others leave about me")),
     )
 }
 
 # Kinds (or first words of kinds) that belong to a family of another name.
-ALIASES = {"desks": "desk", "seat": "ride", "ride_alert": "alert", "search_alert": "alert"}
+ALIASES = {"desks": "desk", "seat": "ride", "ride_alert": "alert", "search_alert": "alert", "interop": "message"}
 
 
 def family(kind: str) -> str | None:

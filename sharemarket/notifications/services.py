@@ -7,7 +7,6 @@ never loses one.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from flask_babel import force_locale
@@ -21,8 +20,6 @@ from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.notifications import emails, kinds, outbox
 from sharemarket.notifications.models import Notification, NotificationPreference, OutboxEmail
-
-log = logging.getLogger(__name__)
 
 
 def notify(
@@ -120,14 +117,14 @@ def write_email(user: User, kind: str, mail: emails.RenderedEmail, now: datetime
     return row
 
 
-# -- the inbox ---------------------------------------------------------------------------------
-
-
 def undeliverable(address: str) -> bool:
     """Addresses in the reserved .invalid domain (RFC 2606), such as those of partner operators'
     passengers, can never receive mail."""
     domain = address.rpartition("@")[2].lower().rstrip(".")
     return domain == "invalid" or domain.endswith(".invalid")
+
+
+# -- the inbox ---------------------------------------------------------------------------------
 
 
 def unread_count(user: User) -> int:

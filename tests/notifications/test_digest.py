@@ -147,3 +147,72 @@ def test_batches_walk_every_person(app, make_user, monkeypatch):
         _say(person, "2026-12-01T11:00:00+01:00", "Drill request")
     assert digest.send_digests(_at("2026-12-02T07:00:00+01:00"))["digests"] == 5
     assert all(len(_digests(person)) == 1 for person in people)
+
+
+def test_digests_beside_busy_writers_fail_nobody(live_app, monkeypatch):
+    """Other processes write while the digest runs: on SQLite a batch that read first and wrote
+    second would fail with "database is locked"; the job takes its write lock first."""
+    import threading
+
+    from sharemarket.accounts import services as accounts
+
+    monkeypatch.setattr(digest, "USERS_PER_BATCH", 5)
+    morning = _at(MORNING)
+    with live_app.app_context():
+        people = []
+        for n in range(30):
+            person = accounts.register_user(
+                email=f"d{n}@example.org", password="long enough pw", display_name=f"D{n}", now=morning, locale="en"
+            )
+            services.set_preferences(user=person, choices={"loan": "digest"}, now=morning)
+            services.notify(user=person, kind="loan", title=_l("Waiting"), body=_l("x"), now=morning)
+            people.append(person.id)
+        db.session.commit()
+    stop, errors, results = threading.Event(), [], []
+
+    def writer(index: int):
+        try:
+            with live_app.app_context():
+                from sharemarket.accounts.models import User
+
+                person = db.session.get(User, people[index])
+                while not stop.is_set():
+                    services.notify(user=person, kind="alert", title=_l("Busy"), body=_l("y"), now=morning)
+                    db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+
+    def digester():
+        try:
+            with live_app.app_context():
+                results.append(digest.send_digests(_at("2026-12-02T07:00:00+01:00")))
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+
+    writers = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+    for thread in writers:
+        thread.start()
+    job = threading.Thread(target=digester)
+    job.start()
+    job.join()
+    stop.set()
+    for thread in writers:
+        thread.join()
+    assert errors == []
+    assert results == [{"digests": 30, "items": 30, "dropped": 0, "errors": 0}]
+
+
+def test_an_address_that_receives_nothing_gets_no_digest(app, make_user):
+    partner = make_user()
+    partner.email = "passenger-7@partner.invalid"  # as partner operators' passengers are stored
+    services.set_preferences(user=partner, choices={"ride": "digest"}, now=_at(MORNING))
+    _say(partner, "2026-12-01T11:00:00+01:00", "Seat confirmed", kind="seat_confirmed")
+    assert digest.send_digests(_at("2026-12-02T07:00:00+01:00")) == {
+        "digests": 0,
+        "items": 0,
+        "dropped": 1,
+        "errors": 0,
+    }
+    assert _digests(partner) == []

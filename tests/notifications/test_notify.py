@@ -139,6 +139,9 @@ def test_mark_read_touches_only_the_owners_notifications(make_user, now):
         ("ride_reminder", "ride"),
         ("ride_alert", "alert"),
         ("account_changed", "account"),
+        ("message", "message"),
+        ("interop_message", "message"),
+        ("review", "review"),
         ("svg", None),
     ],
 )
