@@ -3,8 +3,6 @@ parallel clients that really commit (SQLite file or PostgreSQL, whichever DATABA
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,11 +12,11 @@ from sharemarket.bookings import services as bookings
 from sharemarket.bookings.exchange_models import MessageRead, Review
 from sharemarket.bookings.models import Booking
 from sharemarket.db import utcnow
-from sharemarket.errors import DomainError
 from sharemarket.extensions import db
 from sharemarket.listings import loans, rules
 from sharemarket.listings import services as listings
 from tests.bookings.conftest import LORIENT
+from tests.races import race
 
 pytestmark = pytest.mark.concurrency
 THREADS = 24
@@ -40,34 +38,6 @@ def _returned_loan(app) -> tuple[int, int, int]:
         return ids
 
 
-def _race(app, work, count: int) -> list[str]:
-    barrier = threading.Barrier(count)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                work(index)
-                db.session.commit()
-                outcome = "ok"
-            except DomainError as exc:
-                db.session.rollback()
-                outcome = type(exc).__name__
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 def test_parallel_reviews_of_one_booking_make_one_per_author(live_app):
     loan_id, owner_id, borrower_id = _returned_loan(live_app)
 
@@ -78,7 +48,7 @@ def test_parallel_reviews_of_one_booking_make_one_per_author(live_app):
         booking = db.session.get(Booking, loan_id)
         reviews.leave_review(booking=booking, author=author, rating=1 + index % 5, comment=f"#{index}", now=utcnow())
 
-    outcomes = _race(live_app, review, THREADS)
+    outcomes = race(live_app, review, range(THREADS))
     assert sorted(set(outcomes)) == ["Conflict", "ok"] and outcomes.count("ok") == 2
     with live_app.app_context():
         per_author = db.session.execute(
@@ -105,7 +75,7 @@ def test_parallel_readers_keep_one_marker_at_the_furthest_message(live_app):
             booking=db.session.get(Booking, loan_id), reader=owner, up_to_id=ids[index % 3], now=utcnow()
         )
 
-    assert _race(live_app, read, THREADS) == ["ok"] * THREADS
+    assert race(live_app, read, range(THREADS)) == ["ok"] * THREADS
     with live_app.app_context():
         markers = list(db.session.scalars(select(MessageRead).where(MessageRead.booking_id == loan_id)))
         assert [(m.user_id, m.last_read_id) for m in markers] == [(owner_id, ids[-1])]

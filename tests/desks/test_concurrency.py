@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -15,10 +13,10 @@ from sharemarket.bookings import services as bookings
 from sharemarket.desks import publishing, services
 from sharemarket.desks.models import DeskBooking, Slot
 from sharemarket.desks.seats import book
-from sharemarket.errors import DomainError
 from sharemarket.extensions import db
 from sharemarket.geo import Place
 from tests.conftest import NOW
+from tests.races import race
 
 pytestmark = pytest.mark.concurrency
 
@@ -47,26 +45,6 @@ def _slot(capacity: int) -> int:
     return slot.id
 
 
-def _run_in_parallel(live_app, work, items) -> list[str]:
-    gate = threading.Barrier(len(items))
-
-    def one(item):
-        with live_app.app_context():
-            gate.wait()
-            try:
-                result = work(item)
-                db.session.commit()
-                return result
-            except DomainError as exc:
-                db.session.rollback()
-                return type(exc).__name__
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=len(items)) as pool:
-        return list(pool.map(one, items))
-
-
 def _counts(slot_id: int) -> tuple[int, int, dict]:
     slot = db.session.get(Slot, slot_id)
     statuses = dict(
@@ -86,7 +64,7 @@ def test_forty_members_at_once_on_five_seats_get_exactly_five(live_app):
     def attempt(user_id):
         return book(slot=db.session.get(Slot, slot_id), user=db.session.get(User, user_id), now=NOW).status
 
-    results = _run_in_parallel(live_app, attempt, people)
+    results = race(live_app, attempt, people)
     assert results.count("confirmed") == 5
     assert results.count("SlotFull") == 35
     with live_app.app_context():
@@ -111,7 +89,7 @@ def test_waitlist_and_cancellations_at_once_never_overbook(live_app):
         return book(slot=slot, user=db.session.get(User, ident), now=NOW, waitlist=True).status
 
     work = [("cancel", b) for b in holders] + [("book", uid) for uid in people[5:]]
-    results = _run_in_parallel(live_app, attempt, work)
+    results = race(live_app, attempt, work)
     assert results[:5] == ["cancelled"] * 5
     with live_app.app_context():
         booked, capacity, statuses = _counts(slot_id)

@@ -3,7 +3,6 @@ parallel clients that really commit (SQLite file or PostgreSQL, whichever DATABA
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -13,12 +12,12 @@ from sharemarket.accounts import services as accounts
 from sharemarket.accounts.models import User
 from sharemarket.bookings import services as bookings
 from sharemarket.db import utcnow
-from sharemarket.errors import DomainError
 from sharemarket.extensions import db
 from sharemarket.geo import Place
 from sharemarket.listings import loans, rules, services
 from sharemarket.listings.models import HeldDay, Listing, ListingPhoto, Loan
 from tests.listings.conftest import picture
+from tests.races import race
 
 pytestmark = pytest.mark.concurrency
 THREADS = 30
@@ -34,34 +33,6 @@ def _people(n: int) -> list[int]:
         ids.append(user.id)
     db.session.commit()
     return ids
-
-
-def _race(app, work, count: int) -> list[str]:
-    barrier = threading.Barrier(count)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                work(index)
-                db.session.commit()
-                outcome = "ok"
-            except DomainError as exc:
-                db.session.rollback()
-                outcome = type(exc).__name__
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
 
 
 def test_thirty_owners_clicks_approving_overlapping_requests_confirm_exactly_one(live_app):
@@ -90,7 +61,7 @@ def test_thirty_owners_clicks_approving_overlapping_requests_confirm_exactly_one
         loan = db.session.get(Loan, loan_ids[index])
         bookings.act(booking=loan, action="approve", actor=db.session.get(User, owner_id), now=utcnow())
 
-    outcomes = _race(live_app, approve, THREADS)
+    outcomes = race(live_app, approve, range(THREADS))
     assert len(outcomes) == THREADS
     assert outcomes.count("ok") == 1, outcomes
     assert set(outcomes) <= {"ok", "BookingConflict", "InvalidTransition"}
@@ -125,7 +96,7 @@ def test_twenty_parallel_uploads_keep_five_photos(live_app, tmp_path, monkeypatc
             listing=db.session.get(Listing, listing_id), actor=db.session.get(User, owner_id), data=data, now=utcnow()
         )
 
-    outcomes = _race(live_app, upload, 20)
+    outcomes = race(live_app, upload, range(20))
     assert outcomes.count("ok") == 5, outcomes
     with live_app.app_context():
         positions = db.session.scalars(select(ListingPhoto.position).where(ListingPhoto.listing_id == listing_id))
