@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from sharemarket.errors import DomainError
+
+# Monday is 0, as in Python's date.weekday().
+WEEKDAYS = [
+    SelectChoice(0, _l("Monday")),
+    SelectChoice(1, _l("Tuesday")),
+    SelectChoice(2, _l("Wednesday")),
+    SelectChoice(3, _l("Thursday")),
+    SelectChoice(4, _l("Friday")),
+    SelectChoice(5, _l("Saturday")),
+    SelectChoice(6, _l("Sunday")),
+]
 
 
 def apply_errors(form: FlaskForm, exc: DomainError, default_field: str | None = None) -> None:

@@ -5,7 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import FloatField, SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from sharemarket.rides.forms import SEAT_CHOICES, WEEKDAYS, CheckboxesField
+from sharemarket.forms_util import WEEKDAYS
+from sharemarket.rides.forms import SEAT_CHOICES, CheckboxesField
 
 # Service error keys → the form field that shows them.
 FIELDS = {"from": "from_label", "to": "to_label"}

@@ -19,16 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from sharemarket.desks import rules
-
-WEEKDAYS = [
-    SelectChoice(0, _l("Monday")),
-    SelectChoice(1, _l("Tuesday")),
-    SelectChoice(2, _l("Wednesday")),
-    SelectChoice(3, _l("Thursday")),
-    SelectChoice(4, _l("Friday")),
-    SelectChoice(5, _l("Saturday")),
-    SelectChoice(6, _l("Sunday")),
-]
+from sharemarket.forms_util import WEEKDAYS
 
 
 def choices(labels: dict) -> list[SelectChoice]:

@@ -21,17 +21,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from sharemarket.forms_util import WEEKDAYS
 from sharemarket.rides import rules
 
-WEEKDAYS = [
-    SelectChoice(0, _l("Monday")),
-    SelectChoice(1, _l("Tuesday")),
-    SelectChoice(2, _l("Wednesday")),
-    SelectChoice(3, _l("Thursday")),
-    SelectChoice(4, _l("Friday")),
-    SelectChoice(5, _l("Saturday")),
-    SelectChoice(6, _l("Sunday")),
-]
 LUGGAGE = [
     SelectChoice("none", _l("No luggage")),
     SelectChoice("small", _l("Small bag")),
