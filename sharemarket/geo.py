@@ -54,6 +54,20 @@ def check_coordinates(lat: object, lng: object, field: str = "location") -> tupl
     return lat_f, lng_f
 
 
+def collect_place(place: Place | None, field: str, errors: dict, missing: str) -> Place | None:
+    """The place with checked coordinates and a trimmed label; or None, with the field's error added
+    to `errors` (a form collects every field's error before refusing)."""
+    if place is None:
+        errors[field] = [missing]
+        return None
+    try:
+        lat, lng = check_coordinates(place.lat, place.lng, field)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+        return None
+    return Place(lat, lng, (place.label or "").strip()[:120] or None)
+
+
 def parse_latlng(text: str | None, field: str) -> tuple[float, float]:
     """'47.74,-3.36' as used in query strings."""
     parts = (text or "").split(",")

@@ -20,18 +20,6 @@ from sharemarket.geo import Place
 from sharemarket.rides import rules as ride_rules
 
 
-def _check_place(place: Place | None, field: str, errors: dict) -> Place | None:
-    if place is None:
-        errors[field] = [_l("Give a town or pick the point on the map.")]
-        return None
-    try:
-        lat, lng = geo.check_coordinates(place.lat, place.lng, field)
-    except ValidationFailed as exc:
-        errors.update(exc.errors)
-        return None
-    return Place(lat, lng, (place.label or "").strip()[:120] or None)
-
-
 def _signature(search: SavedSearch) -> tuple:
     return (
         search.from_lat,
@@ -58,8 +46,8 @@ def save_search(
 ) -> SavedSearch:
     """Keep a search; its owner hears of each new ride it would find (see `matching`)."""
     errors: dict[str, list] = {}
-    origin = _check_place(origin, "from", errors)
-    destination = _check_place(destination, "to", errors)
+    origin = geo.collect_place(origin, "from", errors, _l("Give a town or pick the point on the map."))
+    destination = geo.collect_place(destination, "to", errors, _l("Give a town or pick the point on the map."))
     if origin and destination:
         if geo.distance_km(origin.lat, origin.lng, destination.lat, destination.lng) < ride_rules.SAME_PLACE_KM:
             errors["to"] = [_l("The destination must differ from the start.")]

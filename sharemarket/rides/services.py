@@ -44,18 +44,6 @@ def quote(origin: Place, destination: Place) -> tuple[float, int, int]:
     return (distance, *price_bounds(distance))
 
 
-def _check_place(place: Place | None, field: str, errors: dict) -> Place | None:
-    if place is None:
-        errors[field] = [_l("Give a place.")]
-        return None
-    try:
-        lat, lng = geo.check_coordinates(place.lat, place.lng, field)
-    except ValidationFailed as exc:
-        errors.update(exc.errors)
-        return None
-    return Place(lat, lng, (place.label or "").strip()[:120] or None)
-
-
 def _check_timezone(name: str | None, errors: dict) -> str:
     name = name or current_app.config["SHAREMARKET_TIMEZONE"]
     try:
@@ -128,8 +116,8 @@ def publish_ride(
     """Publish a one-off ride (`departure_at`) or a weekly commute (`recurrence`), with its
     occurrences over the horizon. `price_cents` None takes the suggested contribution."""
     errors: dict[str, list] = {}
-    origin = _check_place(origin, "origin", errors)
-    destination = _check_place(destination, "destination", errors)
+    origin = geo.collect_place(origin, "origin", errors, _l("Give a place."))
+    destination = geo.collect_place(destination, "destination", errors, _l("Give a place."))
     distance = 0.0
     if origin and destination:
         distance = geo.distance_km(origin.lat, origin.lng, destination.lat, destination.lng)
