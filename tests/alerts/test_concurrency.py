@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -12,8 +10,8 @@ from sharemarket.accounts.models import User
 from sharemarket.alerts import rules, services
 from sharemarket.alerts.models import SavedSearch
 from sharemarket.db import utcnow
-from sharemarket.errors import Conflict
 from sharemarket.extensions import db
+from tests.races import race
 from tests.rides.conftest import LANESTER, VANNES
 
 THREADS = rules.SAVED_MAX + 6
@@ -28,40 +26,21 @@ def test_parallel_saves_never_keep_more_than_the_maximum(live_app):
         db.session.commit()
         user_id = user.id
         db.session.remove()
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[str] = []
 
     def save(n: int) -> None:
-        with live_app.app_context():
-            try:
-                barrier.wait()
-                services.save_search(
-                    user=db.session.get(User, user_id),
-                    origin=LANESTER,
-                    destination=VANNES,
-                    weekdays=[0, 1, 2, 3, 4],
-                    time_from=f"06:{n:02d}",
-                    time_to="09:00",
-                    seats=1,
-                    now=utcnow(),
-                )
-                db.session.commit()
-                outcomes.append("saved")
-            except Conflict:
-                db.session.rollback()
-                outcomes.append("refused")
-            except Exception as exc:  # noqa: BLE001 - any other failure is what this test looks for
-                db.session.rollback()
-                outcomes.append(repr(exc))
-            finally:
-                db.session.remove()
+        services.save_search(
+            user=db.session.get(User, user_id),
+            origin=LANESTER,
+            destination=VANNES,
+            weekdays=[0, 1, 2, 3, 4],
+            time_from=f"06:{n:02d}",
+            time_to="09:00",
+            seats=1,
+            now=utcnow(),
+        )
 
-    threads = [threading.Thread(target=save, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert sorted(outcomes) == ["refused"] * (THREADS - rules.SAVED_MAX) + ["saved"] * rules.SAVED_MAX
+    outcomes = race(live_app, save, range(THREADS))
+    assert sorted(outcomes) == ["Conflict"] * (THREADS - rules.SAVED_MAX) + ["ok"] * rules.SAVED_MAX
     with live_app.app_context():
         kept = db.session.scalar(select(func.count()).select_from(SavedSearch).where(SavedSearch.user_id == user_id))
         db.session.remove()
