@@ -45,11 +45,19 @@ KINDS: dict[str, NotificationKind] = {
         NotificationKind("alert", _l("New rides and things matching my saved searches")),
         NotificationKind("message", _l("Messages from the people I share with")),
         NotificationKind("review", _l("Reviews others leave about me")),
+        NotificationKind("community", _l("Invitations to communities and organisations")),
     )
 }
 
 # Kinds (or first words of kinds) that belong to a family of another name.
-ALIASES = {"desks": "desk", "seat": "ride", "ride_alert": "alert", "search_alert": "alert", "interop": "message"}
+ALIASES = {
+    "desks": "desk",
+    "seat": "ride",
+    "ride_alert": "alert",
+    "search_alert": "alert",
+    "interop": "message",
+    "moderation": "account",  # a moderator's warning reaches the person whatever they chose
+}
 
 
 def family(kind: str) -> str | None:

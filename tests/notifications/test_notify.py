@@ -142,6 +142,8 @@ def test_mark_read_touches_only_the_owners_notifications(make_user, now):
         ("message", "message"),
         ("interop_message", "message"),
         ("review", "review"),
+        ("moderation_warning", "account"),
+        ("community_invitation", "community"),
         ("svg", None),
     ],
 )
