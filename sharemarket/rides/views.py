@@ -168,6 +168,9 @@ def _request_form(ride: Ride, occurrences, formdata=None) -> SeatRequestForm:
     return form
 
 
+DAYS_SHOWN = 10
+
+
 def _render_detail(ride: Ride, form: SeatRequestForm, occurrences, status: int = 200):
     viewer = current_user.id if current_user.is_authenticated else None
     exact = privacy.sees_exact_places(ride, viewer)
@@ -177,6 +180,8 @@ def _render_detail(ride: Ride, form: SeatRequestForm, occurrences, status: int =
         ride=ride,
         form=form,
         occurrences=occurrences,
+        # Two weeks of departures fit a phone screen; the rest on request.
+        shown=len(occurrences) if request.args.get("all_days") else DAYS_SHOWN,
         origin=privacy.shown_place(ride.origin, ride.id, exact),
         destination=privacy.shown_place(ride.destination, ride.id + 1, exact),
         requests=[b for b in handled if b.ride_id == ride.id],

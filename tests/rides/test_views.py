@@ -19,13 +19,13 @@ def _working_day():
     return day
 
 
-def _commute(driver, detour=10.0):
+def _commute(driver, detour=10.0, seats=3):
     now = datetime.now(PARIS)
     ride = services.publish_ride(
         driver=driver,
         origin=HENNEBONT,
         destination=VANNES,
-        seats=3,
+        seats=seats,
         max_detour_km=detour,
         recurrence=rules.Recurrence(WEEKDAYS, rules.parse_local_time("07:45"), None),
         now=now,
@@ -216,3 +216,19 @@ def test_past_dates_are_not_offered_in_the_request_form(client, make_user, login
     login(make_user())
     html = client.get(f"/rides/{ride.id}").get_data(as_text=True)
     assert (date.today() - timedelta(days=1)).isoformat() not in html
+
+
+def test_ride_page_lists_two_weeks_of_departures_and_the_rest_on_request(client, make_user):
+    ride = _commute(make_user())
+    page = client.get(f"/rides/{ride.id}").get_data(as_text=True)
+    table = page.split('id="days-title"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 1 + 10  # the header row and ten departures
+    assert "Show the next 30 departures" in page
+    everything = client.get(f"/rides/{ride.id}?all_days=1").get_data(as_text=True)
+    assert everything.split('id="days-title"')[1].split("</table>")[0].count("<tr>") == 1 + 30
+    assert "Show the next" not in everything
+
+
+def test_ride_page_says_one_seat_in_the_singular(client, make_user):
+    ride = _commute(make_user(), seats=1)
+    assert "1 seat ·" in client.get(f"/rides/{ride.id}").get_data(as_text=True)
