@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,9 @@ from sharemarket.accounts.models import User
 from sharemarket.bookings.models import Booking
 from sharemarket.db import UTCDateTime, utcnow
 from sharemarket.extensions import db
+
+if TYPE_CHECKING:
+    from sharemarket.organisations.models import Organisation
 
 
 class Listing(db.Model):
@@ -55,6 +59,7 @@ class Listing(db.Model):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     owner: Mapped[User] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
     photos: Mapped[list[ListingPhoto]] = relationship(
         back_populates="listing", order_by="ListingPhoto.position", cascade="all, delete-orphan"
     )

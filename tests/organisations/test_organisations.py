@@ -79,3 +79,14 @@ def test_any_admin_handles_loans_of_the_organisation(client, make_user, auth_hea
     assert approved.json["status"] == "confirmed"
     stranger = client.post(f"/api/v1/bookings/{asked.json['id']}/cancel", headers=auth_header(make_user()))
     assert stranger.status_code in (403, 404)
+
+
+def test_an_item_lent_by_an_organisation_names_it_on_its_page(client, make_user, make_listing):
+    ana = make_user(display_name="Ana")
+    org = _org(ana)
+    listing = make_listing(owner=ana)
+    services.assign_listing(organisation=org, actor=ana, listing=listing)
+    db.session.commit()
+    text = " ".join(client.get(f"/listings/{listing.id}").get_data(as_text=True).split())
+    assert f'<a href="/organisations/{org.id}">Ressourcerie du Scorff</a>' in text
+    assert "listed by" in text and "Ana" in text
