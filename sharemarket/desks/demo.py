@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from sharemarket.desks import publishing, rules, seats, services
 from sharemarket.extensions import db
@@ -55,9 +55,15 @@ SPACES = [
 ]
 
 
+HOURS = [(time(9), time(13)), (time(14), time(18))]
+
+
 def load(ctx) -> None:
-    tz_today = ctx.now.astimezone(rules.zone("Europe/Paris")).date()
+    zone = rules.zone("Europe/Paris")
+    tz_today = ctx.now.astimezone(zone).date()
     first_day, last_day = tz_today + timedelta(days=1), tz_today + timedelta(days=28)
+    # Today's slots that have not started yet, so that "free desks today" is true on the first start.
+    hours_left_today = [(s, e) for s, e in HOURS if datetime.combine(tz_today, s, tzinfo=zone) > ctx.now]
     all_slots = []
     for spec in SPACES:
         owner = ctx.people[spec["managers"][0]]
@@ -80,17 +86,21 @@ def load(ctx) -> None:
             services.add_desk(space=space, actor=owner, label=label, kind=kind, seats=n, now=ctx.now)
             for label, kind, n in spec["desks"]
         ]
-        all_slots += publishing.publish_schedule(
-            space=space,
-            actor=owner,
-            desk_ids=[d.id for d in desks],
-            first_day=first_day,
-            last_day=last_day,
-            weekdays=[0, 1, 2, 3, 4],
-            hours=[(time(9), time(13)), (time(14), time(18))],
-            price_cents=0 if spec["limit"] else 800,
-            now=ctx.now,
-        )
+        periods = [(first_day, last_day, HOURS)]
+        if tz_today.weekday() < 5 and hours_left_today:
+            periods.append((tz_today, tz_today, hours_left_today))
+        for start, end, hours in periods:
+            all_slots += publishing.publish_schedule(
+                space=space,
+                actor=owner,
+                desk_ids=[d.id for d in desks],
+                first_day=start,
+                last_day=end,
+                weekdays=[0, 1, 2, 3, 4],
+                hours=hours,
+                price_cents=0 if spec["limit"] else 800,
+                now=ctx.now,
+            )
     db.session.flush()
     members = ctx.people[1:]
     for slot in ctx.rng.sample(all_slots, min(60, len(all_slots))):
