@@ -256,6 +256,8 @@ class PassengerTrip:
         for i, pickup in enumerate(self.pickups):
             row = self.between[i]
             for j, dropoff in enumerate(self.dropoffs):
+                if row[j] < SAME_PLACE_KM:  # one carpool area near both ends: no ride at all
+                    continue
                 detour = to_pickup[i] + row[j] + from_dropoff[j] - direct
                 if detour > max_detour + 1e-9:
                     continue

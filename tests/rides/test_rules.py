@@ -107,6 +107,16 @@ def test_best_route_takes_a_carpool_area_only_when_it_saves_detour():
     assert trip.best_route(VANNES, HENNEBONT, 20) is None  # the other way
 
 
+def test_best_route_never_picks_up_and_drops_off_at_one_carpool_area():
+    """Both ends of a short trip near one carpool area on the driver's way: the area as pick-up and
+    drop-off would cost no detour but carry nobody anywhere."""
+    home, work, area = (47.755, -3.33), (47.745, -3.33), rules.Option((47.75, -3.30), 2.3, "area")
+    trip = rules.PassengerTrip([rules.Option(home, 0.0), area], [rules.Option(work, 0.0), area])
+    assert trip.best_route((47.80, -3.30), (47.70, -3.30), 0.5) is None  # the doors are too far off
+    route = trip.best_route((47.80, -3.30), (47.70, -3.30), 10.0)
+    assert route is not None and (route.pickup.ref, route.dropoff.ref) != ("area", "area")
+
+
 def _brute_force(origin, destination, max_detour, pickups, dropoffs):
     """Every pair, no shortcut: the reference the quick rejection must agree with."""
     best = None
