@@ -263,11 +263,12 @@ CAUGHT = """{% extends "base.html" %}{% block content %}
 <img src="/x.png" alt="Map of the ride from start to destination">
 <p>{{ _("Ask the driver before you leave home.") }}</p>
 <p>Lorient, Kervénanec · Perceuse à percussion · Wi-Fi</p>
+<p>alerts_new_rides · https://example.org/check-in/x · 3600 s · 12 km</p>
 {% endblock %}"""
 
 
 def test_the_walk_catches_an_unwrapped_and_an_untranslated_string(app, recorder):
-    """Both detectors on a page made to fail them; translated text and French data pass."""
+    """Both detectors on a page made to fail them; translated text, French data and code pass."""
     pages = {}
     for locale in ("fr", "en"):
         with app.test_request_context("/"), force_locale(locale), recorder.recording() as lookups:

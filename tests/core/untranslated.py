@@ -8,6 +8,11 @@
   English: a text identical in both that holds English from the catalogue's msgids (a whole msgid,
   or a run of words taken from one) is reported. Runs of words that a translation also uses
   (proper names, "Open Database License", French words inside English msgids) do not count.
+
+What is the same in every language needs no allowlist: the brand "sharemarket" and words such as
+"Wi-Fi" are msgids translated as themselves; the language picker's names, units and figures hold
+no English run of the catalogue; members' data (the demo town's) is French; addresses, e-mails
+and identifiers (a job's name) are code, not prose.
 """
 
 from __future__ import annotations
