@@ -24,7 +24,7 @@ def test_report_form_then_moderator_hides_and_logs(client, make_user, login, mak
 
     login(mod)
     queue = client.get("/moderation").get_data(as_text=True)
-    assert f"n° {listing.id}" in queue
+    assert f"Listing no. {listing.id}" in queue
     report = db.session.query(Report).one()
     done = client.post(
         "/moderation/actions",
