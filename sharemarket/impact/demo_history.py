@@ -28,7 +28,6 @@ from sharemarket.rides import seats as ride_seats
 from sharemarket.rides.models import Ride, RideOccurrence, SeatBooking
 from sharemarket.rides.settings import setting
 
-MONTHS = 12
 # Inhabitants there from the first month; the others join one every three weeks or so.
 FOUNDERS = 16
 # Loans in the first and in the twelfth month (a full month).
@@ -80,7 +79,7 @@ class Year:
 def load(ctx) -> None:
     zone = ZoneInfo(current_app.config["SHAREMARKET_TIMEZONE"])
     today = ctx.now.astimezone(zone).date()
-    first = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
+    first = date(today.year - 1, today.month, 1)
     year = Year(first=first, today=today, zone=zone)
     _members(ctx, year)
     _loans(ctx, year)
@@ -99,7 +98,11 @@ def _members(ctx, year: Year) -> None:
 
 def _loans(ctx, year: Year) -> None:
     """Returned loans, never two on the same item the same day (the demo's own loans included)."""
-    listings = list(db.session.scalars(select(Listing).where(Listing.status == "active").order_by(Listing.id)))
+    listings = list(
+        db.session.scalars(
+            select(Listing).where(Listing.status == "active", Listing.hidden_at.is_(None)).order_by(Listing.id)
+        )
+    )
     busy: set[tuple[int, date]] = set()
     for loan in db.session.scalars(select(Loan)):
         busy.update((loan.listing_id, day) for day in _range(loan.start_date, loan.end_date))

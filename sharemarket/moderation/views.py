@@ -19,7 +19,7 @@ bp = Blueprint("moderation", __name__)
 
 @bp.app_context_processor
 def moderation_globals() -> dict:
-    return {"is_moderator": rules.is_moderator, "is_admin": rules.is_admin}
+    return {"can_moderate": rules.is_moderator, "is_site_admin": rules.is_admin}
 
 
 @bp.route("/report", methods=["GET", "POST"])
