@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from sharemarket.desks.models import Space
 from sharemarket.extensions import db
-from sharemarket.impact.aggregate import months_between, next_month
+from sharemarket.impact.aggregate import month_start, months_between, next_month
 from sharemarket.impact.models import ImpactFigure
 
 # No published figure may come from fewer distinct people than this.
@@ -68,6 +68,7 @@ def summary(period: Period, *, public: bool = True) -> dict:
         .group_by(F.dimension, F.month)
     ):
         monthly[dimension][month] = value
+    monthly["desk_occupancy"] = _monthly_occupancy(period, shown)
     by_key: dict[str, dict[str, float]] = defaultdict(dict)
     for dimension, key, value in db.session.execute(
         select(F.dimension, F.key, func.sum(F.value))
@@ -107,6 +108,23 @@ def summary(period: Period, *, public: bool = True) -> dict:
         "totals": totals,
         "occupancy": occupancy,
         "suppressed": sorted(suppressed),
+    }
+
+
+def _monthly_occupancy(period: Period, shown) -> dict[date, float]:
+    """Seats booked per 100 offered in all spaces, over the weeks whose Monday falls in each month."""
+    F = ImpactFigure
+    seats: dict[date, dict[str, float]] = {month: {} for month in period.months}
+    for dimension, week, value in db.session.execute(
+        select(F.dimension, F.month, func.sum(F.value))
+        .where(shown, F.dimension.in_(WEEKLY))
+        .group_by(F.dimension, F.month)
+    ):
+        totals = seats[month_start(week)]
+        totals[dimension] = totals.get(dimension, 0) + value
+    return {
+        month: 100 * totals.get("desk_booked", 0) / totals["desk_capacity"] if totals.get("desk_capacity") else 0.0
+        for month, totals in seats.items()
     }
 
 

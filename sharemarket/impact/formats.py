@@ -41,6 +41,8 @@ def figure(dimension: str, value: float | None) -> str:
         return "—"
     if dimension == "money_saved_eur":
         return euros(value)
+    if dimension == "desk_occupancy":
+        return percent(value / 100)
     if dimension == "km_shared":
         return format_unit(round(value), "length-kilometer", length="short", locale=_locale())
     if dimension == "co2_avoided_kg":

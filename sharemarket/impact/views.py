@@ -47,6 +47,7 @@ def dimension_labels() -> dict[str, str]:
         "carpool_seats": _("Carpool seats"),
         "km_shared": _("Kilometres shared"),
         "co2_avoided_kg": _("CO2 avoided (kg)"),
+        "desk_occupancy": _("Desk occupancy in the third places (%)"),
     }
 
 

@@ -186,14 +186,15 @@ def _advert(ctx, moderator) -> None:
 
 
 def _insult(ctx, moderator) -> None:
-    """A borrower insults the lender in a booking's thread; the lender reports it, it is hidden."""
-    loan = db.session.scalar(select(Loan).where(Loan.status == "confirmed").order_by(Loan.id).limit(1))
+    """A borrower insults the lender in a loan's thread after the pick-up; the lender
+    reports it, a moderator hides it."""
+    loan = db.session.scalar(select(Loan).where(Loan.status == "active").order_by(Loan.id).limit(1))
     lender = loan.listing.owner
     message = messages.post_message(
         booking=loan,
         author=loan.user,
         body="Franchement vous êtes d'une mauvaise foi incroyable, espèce de radin.",
-        now=ctx.now - timedelta(days=3),
+        now=ctx.now - timedelta(hours=12),
     )
     report = services.report(
         reporter=lender,
@@ -201,6 +202,8 @@ def _insult(ctx, moderator) -> None:
         target_id=message.id,
         reason="offensive",
         comment="Insultant, je ne veux pas lire ça.",
-        now=ctx.now - timedelta(days=3),
+        now=ctx.now - timedelta(hours=11),
     )
-    _settle(moderator, "hide", report, "Message insultant : masqué pour les deux parties.", ctx.now - timedelta(days=2))
+    _settle(
+        moderator, "hide", report, "Message insultant : masqué pour les deux parties.", ctx.now - timedelta(hours=6)
+    )

@@ -21,7 +21,7 @@ class ReportForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    action = SelectField(_l("Action"), choices=_choices(rules.ACTIONS))
+    action = SelectField(_l("Action"), choices=_choices(rules.ACTION_CHOICES))
     target_type = SelectField(_l("Target"), choices=_choices(rules.TARGET_LABELS))
     target_id = IntegerField(_l("Target number"), validators=[DataRequired()])
     report_id = IntegerField(_l("Report number (optional)"), validators=[Optional()])

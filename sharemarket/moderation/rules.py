@@ -27,6 +27,15 @@ ACTIONS = {
     "lift": _l("Lifted the suspension"),
     "dismiss": _l("Dismissed the report"),
 }
+# The same actions as a moderator chooses them (the safest first).
+ACTION_CHOICES = {
+    "dismiss": _l("Dismiss the report: nothing to do"),
+    "hide": _l("Hide the content"),
+    "unhide": _l("Show the content again"),
+    "warn": _l("Warn the user"),
+    "suspend": _l("Suspend the user"),
+    "lift": _l("Lift the suspension"),
+}
 # What admins do to the moderators' team, logged with the moderators' actions.
 ROLE_ACTIONS = {
     "grant": _l("Made the user a moderator"),

@@ -83,12 +83,12 @@ def queue(*, target_type: str | None = None, reason: str | None = None, open_onl
     return list(db.session.scalars(stmt))
 
 
-def targets(reports: list[Report]) -> dict[tuple[str, int], object]:
-    """What the reports are about, for the queue: a message is shown there, since moderators
-    do not open the booking it belongs to."""
+def targets(rows: list[Report] | list[ModerationAction]) -> dict[tuple[str, int], object]:
+    """What reports or log lines are about, by (target type, id): the queue shows a reported
+    message itself, since moderators do not open the booking it belongs to."""
     found = {}
     for target_type, model in MODELS.items():
-        ids = {r.target_id for r in reports if r.target_type == target_type}
+        ids = {r.target_id for r in rows if r.target_type == target_type}
         if ids:
             for target in db.session.scalars(select(model).where(model.id.in_(ids))):
                 found[(target_type, target.id)] = target

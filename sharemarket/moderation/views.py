@@ -67,7 +67,7 @@ def queue():
         "moderation/queue.html",
         reports=reports,
         found=services.targets(reports),
-        actions=rules.ACTIONS,
+        actions=rules.ACTION_CHOICES,
         reasons=rules.REASONS,
         targets=rules.TARGET_LABELS,
         chosen={"target_type": target_type, "reason": reason, "show": show},
@@ -105,8 +105,13 @@ def act():
 @login_required
 def log():
     _require_moderator()
+    entries = services.log()
     return render_template(
-        "moderation/log.html", entries=services.log(), actions=rules.LOGGED, targets=rules.TARGET_LABELS
+        "moderation/log.html",
+        entries=entries,
+        found=services.targets(entries),
+        actions=rules.LOGGED,
+        targets=rules.TARGET_LABELS,
     )
 
 

@@ -64,7 +64,15 @@ def _dashboard() -> None:
     data = summary(YEAR, public=True)
     for month in YEAR.months:
         assert data["monthly"]["members"][month] >= MIN_PEOPLE, month
-        for name in ("loans", "items", "money_saved_eur", "carpool_seats", "km_shared", "co2_avoided_kg"):
+        for name in (
+            "loans",
+            "items",
+            "money_saved_eur",
+            "carpool_seats",
+            "km_shared",
+            "co2_avoided_kg",
+            "desk_occupancy",
+        ):
             assert data["monthly"][name][month] > 0, (name, month)
     loans = list(data["monthly"]["loans"].values())
     assert sum(loans[-3:]) > 1.5 * sum(loans[:3])  # the service grew over the year

@@ -68,6 +68,6 @@ def test_the_period_picker_is_plain_links_and_menus(client, town):
 
 def test_an_empty_period_says_so_instead_of_drawing_nothing(client, town):
     page = client.get("/impact?from=2020-01&to=2020-03").get_data(as_text=True)
-    assert page.count("Nothing to show for this period") == 7
+    assert page.count("Nothing to show for this period") == 8
     assert "<svg" not in page.split('id="impact-monthly"')[1].split("</section>")[0]
     assert "No loans in this period." in page

@@ -24,6 +24,7 @@ def test_aggregates_and_suppresses_small_groups(town):
     assert "items" in data["suppressed"] and "carpool_seats" in data["suppressed"]
     assert data["totals"]["km_shared"] == 0
     assert data["occupancy"][0]["rate"] == 0.5
+    assert data["monthly"]["desk_occupancy"] == {date(2026, 10, 1): 50.0}
     detailed = summary(Period(date(2026, 10, 1), date(2026, 10, 1)), public=False)
     assert detailed["by_key"]["loans"] == {"tools": 6, "kitchen": 1}
     assert detailed["totals"]["km_shared"] == 150
