@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sharemarket.accounts.models import User
 from sharemarket.bookings import messages
 from sharemarket.communities import services as communities
+from sharemarket.desks.models import Space
 from sharemarket.extensions import db
 from sharemarket.geo import Place
 from sharemarket.listings import services as listings
@@ -31,6 +32,10 @@ def load(ctx) -> None:
         now=now - timedelta(days=200),
     )
     _add(mayor_office, people[0], people[2], "admin", now)
+    # The town runs the third place of the old port.
+    docks = db.session.scalar(select(Space).where(Space.name.like("Les Docks%")))
+    if docks is not None:
+        docks.organisation_id = mayor_office.id
 
     # The inhabitants who lend the most run the library of things: their items are lent on its behalf.
     per_owner = (

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sharemarket.accounts.models import User
 from sharemarket.communities.models import Community, CommunityMember
 from sharemarket.demo import load_all
+from sharemarket.desks.models import Space
 from sharemarket.extensions import db
 from sharemarket.impact.dashboard import MIN_PEOPLE, Period, summary
 from sharemarket.listings.models import Listing
@@ -34,6 +35,8 @@ def _organisations_and_communities() -> None:
     assert kinds["Mairie de Lorient"] == "town_hall"
     assert kinds["Ressourcerie du Scorff"] == kinds["Amicale de Kervénanec"] == "association"
     assert kinds["Chantiers du Blavet"] == "company"
+    town_hall = db.session.scalar(select(Organisation.id).where(Organisation.kind == "town_hall"))
+    assert db.session.scalar(select(func.count(Space.id)).where(Space.organisation_id == town_hall)) == 1
     library = db.session.scalar(select(Organisation.id).where(Organisation.name == "Ressourcerie du Scorff"))
     assert db.session.scalar(select(func.count(Listing.id)).where(Listing.organisation_id == library)) >= 10
     shipyard = db.session.scalar(select(Organisation.id).where(Organisation.name == "Chantiers du Blavet"))
