@@ -32,6 +32,7 @@ def load(ctx) -> None:
         now=now - timedelta(days=200),
     )
     _add(mayor_office, people[0], people[2], "admin", now)
+    _add(mayor_office, people[0], people[21], "member", now)
     # The town runs the third place of the old port.
     docks = db.session.scalar(select(Space).where(Space.name.like("Les Docks%")))
     if docks is not None:
@@ -107,15 +108,15 @@ def _add(organisation, admin, user, role, now) -> None:
 
 
 def _moderation_cases(ctx) -> None:
-    """The town hall's receptionist moderates. Three cases are settled (a warning, an advert taken
+    """A town hall employee moderates. Three cases are settled (a warning, an advert taken
     down, an insulting message hidden) and one report waits in the queue."""
     people, now = ctx.people, ctx.now
-    admin, moderator = people[0], people[2]
+    admin, moderator = people[0], people[21]
     team.set_moderator(
         actor=admin,
         user=moderator,
         grant=True,
-        reason="Référente du site à l'accueil de la mairie.",
+        reason="Agente de la mairie, référente du site pour les habitants.",
         now=now - timedelta(days=120),
     )
     _settle(
