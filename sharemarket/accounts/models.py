@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sharemarket.db import UTCDateTime, utcnow
@@ -26,9 +26,13 @@ class User(UserMixin, db.Model):
     home_lng: Mapped[float | None] = mapped_column(Float)
     home_label: Mapped[str | None] = mapped_column(String(120))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Granted and revoked by admins: sees the reports queue and acts on it (not an admin).
+    is_moderator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # active | suspended | deleted
     status: Mapped[str] = mapped_column(String(16), default="active")
     status_reason: Mapped[str | None] = mapped_column(String(500))
+    # Set by a moderator: the public profile (bio, home area) is shown to nobody but its owner and moderators.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -16,9 +16,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from sharemarket.accounts import rules
 from sharemarket.accounts.models import ApiToken, User
-from sharemarket.errors import EmailTaken, NotAllowed, ValidationFailed
+from sharemarket.errors import EmailTaken, NotAllowed, NotFound, ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place, check_coordinates
+from sharemarket.moderation.rules import is_moderator, may_see
 
 # Features add what they hold about a person: exporters return (section, data),
 # erasers anonymise or delete it when the account is closed.
@@ -53,6 +54,17 @@ def _require_locale(locale: str | None) -> str:
     if locale not in languages:
         raise ValidationFailed.field("locale", _l("Choose one of: %(choices)s.", choices=", ".join(languages)))
     return locale
+
+
+def public_person(*, user_id: int, viewer) -> User:
+    """A member as others see them. A suspended member is seen by moderators only; a profile a
+    moderator hid, by its owner and moderators only."""
+    user = db.session.get(User, user_id)
+    if user is None or user.status == "deleted" or (user.status != "active" and not is_moderator(viewer)):
+        raise NotFound(_l("No such person."))
+    if not may_see(user.hidden_at, user.id, viewer):
+        raise NotFound(_l("No such person."))
+    return user
 
 
 def user_by_email(email: str) -> User | None:
@@ -159,6 +171,8 @@ def user_for_token(raw: str, *, now: datetime) -> User | None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(raw)))
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
+    if token.user.status == "suspended":
+        ensure_can_log_in(token.user)  # 403 with the moderators' reason
     if token.user.status != "active":
         return None
     return token.user

@@ -22,7 +22,7 @@ from sharemarket.accounts.forms import (
 )
 from sharemarket.accounts.models import User
 from sharemarket.db import utcnow
-from sharemarket.errors import DomainError, NotFound
+from sharemarket.errors import DomainError
 from sharemarket.extensions import db, limiter, login_manager
 from sharemarket.forms_util import apply_errors, safe_next
 from sharemarket.geo import resolve_place
@@ -45,6 +45,18 @@ def load_user(session_id: str) -> User | None:
 
 
 login_manager.login_message = _l("Please log in to see this page.")
+
+
+@bp.before_app_request
+def end_suspended_session() -> None:
+    """Someone suspended while logged in is logged out at their next request, and told why:
+    they can neither browse as a member nor act."""
+    if "_user_id" not in session:
+        return
+    user = current_user._get_current_object()
+    if isinstance(user, User) and user.status == "suspended":
+        logout_user()
+        flash(_("This account is suspended: %(reason)s", reason=user.status_reason or ""), "error")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -132,9 +144,7 @@ def profile():
 
 @bp.get("/people/<int:user_id>")
 def public_profile(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None or user.status != "active":
-        raise NotFound("No such person.")
+    user = services.public_person(user_id=user_id, viewer=current_user)
     return render_template("accounts/public_profile.html", person=user)
 
 

@@ -45,6 +45,7 @@ def _rides_to_check():
         .outerjoin(AlertMark, AlertMark.ride_id == Ride.id)
         .where(
             Ride.status == "active",
+            Ride.hidden_at.is_(None),
             or_(
                 AlertMark.ride_id.is_(None),
                 and_(Ride.materialised_until.is_not(None), AlertMark.checked_until < Ride.materialised_until),

@@ -105,7 +105,8 @@ def _operation_doc(op: Operation, path_params: list[dict], method: str, componen
             "content": {"application/json": {"schema": components.response_schema(spec)}},
         }
     errors = {404, 429, 422} if (op.body or op.query or path_params) else {404, 429}
-    if op.auth == "required":
+    if op.auth in ("required", "optional"):
+        # A token that is invalid is 401; one of a suspended account, 403 (with the reason).
         errors |= {401, 403}
     if op.body is not None:
         errors |= {400, 413, 415}

@@ -8,8 +8,9 @@ from __future__ import annotations
 from flask import jsonify
 from pydantic import BaseModel, Field
 
+from sharemarket.accounts import services as accounts
 from sharemarket.accounts.models import User
-from sharemarket.api import current_api_user, endpoint, page_of
+from sharemarket.api import current_api_user, endpoint, optional_api_user, page_of
 from sharemarket.api.core import PageQuery, decode_cursor
 from sharemarket.api.schemas import iso_utc, user_ref
 from sharemarket.bookings import messages, reviews, services
@@ -17,7 +18,7 @@ from sharemarket.bookings.api import bp
 from sharemarket.bookings.exchange_models import COMMENT_MAX, MESSAGE_MAX, BookingMessage, Review
 from sharemarket.bookings.labels import person_name
 from sharemarket.db import utcnow
-from sharemarket.errors import NotFound, ValidationFailed
+from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 
 PERSON = {"type": "object", "properties": {"id": {"type": "integer"}, "display_name": {"type": "string"}}}
@@ -31,6 +32,7 @@ MESSAGE_SCHEMA = {
         "body": {"type": "string"},
         "created_at": {"type": "string", "format": "date-time"},
         "mine": {"type": "boolean"},
+        "hidden": {"type": "boolean", "description": "Hidden by a moderator: `body` is then a notice"},
     },
 }
 REVIEW_SCHEMA = {
@@ -88,9 +90,10 @@ def message_json(message: BookingMessage, viewer_id: int) -> dict:
         "id": message.id,
         "booking_id": message.booking_id,
         "author": _person(message.author),
-        "body": message.body,
+        "body": messages.shown_body(message),
         "created_at": iso_utc(message.created_at),
         "mine": message.author_id == viewer_id,
+        "hidden": message.hidden_at is not None,
     }
 
 
@@ -164,13 +167,6 @@ def create_review(booking_id: int, body: ReviewIn):
     return jsonify(review_json(review)), 201
 
 
-def _public_person(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or user.status != "active":
-        raise NotFound("No such person.")
-    return user
-
-
 @bp.get("/users/<int:user_id>")
 @endpoint(
     "A person's public view (never e-mail, phone or home) with their rating",
@@ -179,7 +175,7 @@ def _public_person(user_id: int) -> User:
     tags=["accounts"],
 )
 def public_user(user_id: int):
-    user = _public_person(user_id)
+    user = accounts.public_person(user_id=user_id, viewer=optional_api_user())
     rating = reviews.rating_of(user.id)
     return jsonify(
         {
@@ -201,7 +197,7 @@ def public_user(user_id: int):
     paginated=True,
 )
 def user_reviews(user_id: int, query: PageQuery):
-    user = _public_person(user_id)
+    user = accounts.public_person(user_id=user_id, viewer=optional_api_user())
     before = _after_id(query.cursor)
     rows = reviews.reviews_about(user.id, before_id=before, limit=query.limit)
     return jsonify(page_of(rows, query.limit, lambda r: r.id, review_json))

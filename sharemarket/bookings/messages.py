@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,6 +25,8 @@ from sharemarket.notifications.services import notify
 THREAD_OPEN_AFTER_END = timedelta(days=30)
 # At most this many messages per author in the window (across every booking).
 RATE_LIMITS = ((timedelta(minutes=1), 10), (timedelta(hours=1), 100))
+# What both sides read instead of a message a moderator hid (the text stays for the moderators).
+HIDDEN_TEXT = _l("Message hidden by a moderator.")
 # Control characters other than tab and newline (NUL would even break PostgreSQL's text type).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -104,6 +107,30 @@ def _tell_the_others(booking: Booking, message: BookingMessage, author: User, no
                 )
         except IntegrityError:
             pass  # a simultaneous message already told them about this unread run
+
+
+def shown_body(message: BookingMessage) -> str:
+    return str(HIDDEN_TEXT) if message.hidden_at is not None else message.body
+
+
+def set_hidden(*, message: BookingMessage, hidden: bool, now: datetime) -> None:
+    """A moderator hides or shows a message again. Hiding also takes its text out of the inbox
+    line (and any digest still to come) that quoted it; e-mails already sent stay sent."""
+    message.hidden_at = now if hidden else None
+    if not hidden:
+        return
+    quoting = (
+        select(Notification, User.locale)
+        .join(User, User.id == Notification.user_id)
+        .where(
+            Notification.kind == "message",
+            Notification.link == booking_path(message.booking_id),
+            Notification.body == message.body[:500],
+        )
+    )
+    for note, locale in db.session.execute(quoting):
+        with force_locale(locale):
+            note.body = str(HIDDEN_TEXT)
 
 
 def _read_markers(booking_id: int, user_ids: set[int]) -> dict[int, int]:

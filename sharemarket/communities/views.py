@@ -17,6 +17,7 @@ from sharemarket.errors import DomainError, NotFound
 from sharemarket.extensions import db
 from sharemarket.forms_util import apply_errors
 from sharemarket.listings.models import Listing
+from sharemarket.listings.rules import category_labels
 from sharemarket.rides.models import Ride
 
 bp = Blueprint("communities", __name__)
@@ -97,6 +98,7 @@ def _page(community: Community, status: int = 200, invite_form=None, restrict_fo
         access=rules.ACCESS,
         member=member,
         listings=listings,
+        categories=category_labels(),
         rides=rides,
         join_form=join_form,
         invite_form=invite_form or InviteForm(),

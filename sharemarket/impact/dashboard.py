@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from sharemarket.desks.models import Space
 from sharemarket.extensions import db
-from sharemarket.impact.aggregate import months_between, next_month
+from sharemarket.impact.aggregate import month_start, months_between, next_month
 from sharemarket.impact.models import ImpactFigure
 
 # No published figure may come from fewer distinct people than this.
@@ -68,6 +68,7 @@ def summary(period: Period, *, public: bool = True) -> dict:
         .group_by(F.dimension, F.month)
     ):
         monthly[dimension][month] = value
+    monthly["desk_occupancy"] = _monthly_occupancy(period, shown)
     by_key: dict[str, dict[str, float]] = defaultdict(dict)
     for dimension, key, value in db.session.execute(
         select(F.dimension, F.key, func.sum(F.value))
@@ -99,6 +100,8 @@ def summary(period: Period, *, public: bool = True) -> dict:
     ]
     totals = {d: sum(monthly[d].values()) for d in MONTHLY}
     totals["members"] = max(monthly["members"].values(), default=0)
+    capacity = sum(row["capacity"] for row in occupancy)
+    totals["desk_occupancy"] = sum(row["booked"] for row in occupancy) / capacity if capacity else None
     return {
         "monthly": monthly,
         "by_key": dict(by_key),
@@ -108,20 +111,47 @@ def summary(period: Period, *, public: bool = True) -> dict:
     }
 
 
-def weekly_occupancy(period: Period) -> list[dict]:
-    """For admins: every space's occupancy week by week."""
+def _monthly_occupancy(period: Period, shown) -> dict[date, float]:
+    """Seats booked per 100 offered in all spaces, over the weeks whose Monday falls in each month."""
+    F = ImpactFigure
+    seats: dict[date, dict[str, float]] = {month: {} for month in period.months}
+    for dimension, week, value in db.session.execute(
+        select(F.dimension, F.month, func.sum(F.value))
+        .where(shown, F.dimension.in_(WEEKLY))
+        .group_by(F.dimension, F.month)
+    ):
+        totals = seats[month_start(week)]
+        totals[dimension] = totals.get(dimension, 0) + value
+    return {
+        month: 100 * totals.get("desk_booked", 0) / totals["desk_capacity"] if totals.get("desk_capacity") else 0.0
+        for month, totals in seats.items()
+    }
+
+
+def first_month() -> date | None:
+    """The first month with figures: where the period picker starts."""
+    return db.session.scalar(select(func.min(ImpactFigure.month)))
+
+
+def weekly_occupancy(period: Period) -> dict:
+    """For admins: every space's occupancy week by week, a row per week and a column per space
+    (a cell is None for a week without slots there)."""
     cells: dict[tuple[str, date], dict[str, float]] = defaultdict(dict)
     for dimension, key, week, value, _people in figures(period, public=False):
         if dimension in WEEKLY:
             cells[(key, week)][dimension] = value
     names = dict(db.session.execute(select(Space.id, Space.name)).all())
-    return [
-        {
-            "space": names.get(int(key), key),
-            "week": week,
-            "booked": cell.get("desk_booked", 0),
-            "capacity": cell.get("desk_capacity", 0),
-            "rate": cell.get("desk_booked", 0) / cell["desk_capacity"] if cell.get("desk_capacity") else 0.0,
-        }
-        for (key, week), cell in sorted(cells.items(), key=lambda item: (item[0][1], item[0][0]))
-    ]
+    keys = sorted({key for key, _week in cells}, key=lambda key: names.get(int(key), key))
+    weeks = sorted({week for _key, week in cells})
+
+    def cell(key: str, week: date) -> dict | None:
+        found = cells.get((key, week))
+        if not found or not found.get("desk_capacity"):
+            return None
+        booked = found.get("desk_booked", 0)
+        return {"booked": booked, "capacity": found["desk_capacity"], "rate": booked / found["desk_capacity"]}
+
+    return {
+        "spaces": [names.get(int(key), key) for key in keys],
+        "weeks": [(week, [cell(key, week) for key in keys]) for week in weeks],
+    }

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from sharemarket.db import utcnow
-from sharemarket.impact import charts, dashboard, opendata, proofs
+from sharemarket.impact import charts, dashboard, formats, opendata, proofs
+from sharemarket.impact.aggregate import months_between
 from sharemarket.impact.dashboard import LICENSE, LICENSE_URL, Period
 from sharemarket.listings.rules import category_labels
 
@@ -46,6 +47,7 @@ def dimension_labels() -> dict[str, str]:
         "carpool_seats": _("Carpool seats"),
         "km_shared": _("Kilometres shared"),
         "co2_avoided_kg": _("CO2 avoided (kg)"),
+        "desk_occupancy": _("Desk occupancy in the third places (%)"),
     }
 
 
@@ -53,26 +55,39 @@ def _link_header() -> dict:
     return {"Link": f'<{LICENSE_URL}>; rel="license"'}
 
 
+def _choices(period: Period, today: date) -> dict:
+    """The period picker without JavaScript: a menu of months, and three usual periods."""
+    current = today.replace(day=1)
+    first = min(dashboard.first_month() or current, period.first, current)
+    presets = [
+        (_("Last 12 months"), dashboard.default_period(today)),
+        (_("This year"), Period(date(today.year, 1, 1), current)),
+        (_("Last year"), Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 1))),
+    ]
+    return {
+        "months": months_between(first, max(current, period.last))[::-1],
+        "presets": [(label, preset, preset == period) for label, preset in presets],
+    }
+
+
 def _page(period: Period, *, public: bool):
     data = dashboard.summary(period, public=public)
-    month_bars = {
-        name: charts.bars([(month.strftime("%Y-%m"), value) for month, value in series.items()])
-        for name, series in data["monthly"].items()
-    }
     weekly = None if public else dashboard.weekly_occupancy(period)
     return render_template(
         "impact/dashboard.html",
         period=period,
+        choices=_choices(period, utcnow().date()),
         data=data,
-        month_bars=month_bars,
+        charts={name: charts.month_chart(series) for name, series in data["monthly"].items()},
         weekly=weekly,
         public=public,
-        chart_size=(charts.WIDTH, charts.HEIGHT),
+        chart=charts,
         license=LICENSE,
         license_url=LICENSE_URL,
         min_people=dashboard.MIN_PEOPLE,
         categories=category_labels(),
         labels=dimension_labels(),
+        fmt=formats,
     )
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -21,10 +21,20 @@ class ReportForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    action = SelectField(_l("Action"), choices=_choices(rules.ACTIONS))
+    action = SelectField(_l("Action"), choices=_choices(rules.ACTION_CHOICES))
     target_type = SelectField(_l("Target"), choices=_choices(rules.TARGET_LABELS))
     target_id = IntegerField(_l("Target number"), validators=[DataRequired()])
     report_id = IntegerField(_l("Report number (optional)"), validators=[Optional()])
     reason = TextAreaField(
-        _l("Reason (kept in the log, shown to a suspended user)"), validators=[DataRequired(), Length(max=500)]
+        _l("Reason (kept in the log, shown to a suspended user)"),
+        validators=[DataRequired(), Length(max=rules.REASON_MAX)],
     )
+
+
+class GrantForm(FlaskForm):
+    email = StringField(_l("E-mail address of the member"), validators=[DataRequired(), Length(max=254)])
+    reason = TextAreaField(_l("Why (kept in the log)"), validators=[DataRequired(), Length(max=rules.REASON_MAX)])
+
+
+class RevokeForm(FlaskForm):
+    reason = StringField(_l("Why (kept in the log)"), validators=[DataRequired(), Length(max=rules.REASON_MAX)])

@@ -9,7 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from sharemarket.accounts.models import User
+from sharemarket.bookings import messages
+from sharemarket.bookings import services as bookings
 from sharemarket.bookings.exchange_models import BookingMessage
+from sharemarket.bookings.models import Booking
 from sharemarket.errors import Conflict, NotAllowed, ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.listings.models import Listing
@@ -19,7 +22,6 @@ from sharemarket.notifications.services import notify
 from sharemarket.rides.models import Ride
 
 MODELS = {"listing": Listing, "ride": Ride, "message": BookingMessage, "user": User}
-HIDEABLE = {"listing": Listing, "ride": Ride}
 
 
 def target_of(target_type: str, target_id: int):
@@ -47,6 +49,9 @@ def report(*, reporter: User, target_type: str, target_id: int, reason: str, com
     if len(comment or "") > rules.COMMENT_MAX:
         raise ValidationFailed.field("comment", _l("At most %(max)s characters.", max=rules.COMMENT_MAX))
     target = target_of(target_type, target_id)
+    if target_type == "message" and not bookings.roles_of(db.session.get(Booking, target.booking_id), reporter.id):
+        # Only the two sides of a booking read its messages: to anyone else it does not exist.
+        raise ValidationFailed.field("target_id", _l("There is nothing to report here."))
     if owner_id_of(target_type, target) == reporter.id:
         raise ValidationFailed.field("target_id", _l("You cannot report yourself or what you published."))
     row = Report(
@@ -78,9 +83,28 @@ def queue(*, target_type: str | None = None, reason: str | None = None, open_onl
     return list(db.session.scalars(stmt))
 
 
+def targets(rows: list[Report] | list[ModerationAction]) -> dict[tuple[str, int], object]:
+    """What reports or log lines are about, by (target type, id): the queue shows a reported
+    message itself, since moderators do not open the booking it belongs to."""
+    found = {}
+    for target_type, model in MODELS.items():
+        ids = {r.target_id for r in rows if r.target_type == target_type}
+        if ids:
+            for target in db.session.scalars(select(model).where(model.id.in_(ids))):
+                found[(target_type, target.id)] = target
+    return found
+
+
 def log(limit: int = 200) -> list[ModerationAction]:
     stmt = select(ModerationAction).order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
     return list(db.session.scalars(stmt.limit(limit)))
+
+
+def check_reason(reason: str) -> None:
+    if not (reason or "").strip():
+        raise ValidationFailed.field("reason", _l("Say why: the log keeps it."))
+    if len(reason.strip()) > rules.REASON_MAX:
+        raise ValidationFailed.field("reason", _l("At most %(max)s characters.", max=rules.REASON_MAX))
 
 
 def _require_moderator(actor: User) -> None:
@@ -88,7 +112,8 @@ def _require_moderator(actor: User) -> None:
         raise NotAllowed(_l("Only moderators can do this."))
 
 
-def _record(actor, action, target_type, target_id, reason, now, report_id=None) -> ModerationAction:
+def record(actor, action, target_type, target_id, reason, now, report_id=None) -> ModerationAction:
+    """One line of the log; it closes the report it answers."""
     entry = ModerationAction(
         moderator_id=actor.id,
         action=action,
@@ -121,17 +146,25 @@ def act(
     _require_moderator(actor)
     if action not in rules.ACTIONS:
         raise ValidationFailed.field("action", _l("Unknown action."))
-    if not (reason or "").strip():
-        raise ValidationFailed.field("reason", _l("Say why: the log keeps it."))
+    check_reason(reason)
     target = target_of(target_type, target_id)
     if action in ("hide", "unhide"):
-        if target_type not in HIDEABLE:
-            raise ValidationFailed.field("action", _l("Only listings and rides can be hidden."))
-        target.hidden_at = now if action == "hide" else None
+        _set_hidden(target_type, target, action == "hide", now)
     elif action in ("warn", "suspend", "lift"):
         user = db.session.get(User, owner_id_of(target_type, target))
         _act_on_user(actor, action, user, reason, now)
-    return _record(actor, action, target_type, target_id, reason, now, report_id)
+    return record(actor, action, target_type, target_id, reason, now, report_id)
+
+
+def _set_hidden(target_type: str, target, hidden: bool, now: datetime) -> None:
+    """Listings, rides and messages disappear for everyone but their author and moderators; a
+    hidden user's public profile does."""
+    if (target.hidden_at is not None) == hidden:
+        raise Conflict(_l("This is already hidden.") if hidden else _l("This is not hidden."))
+    if target_type == "message":
+        messages.set_hidden(message=target, hidden=hidden, now=now)
+    else:
+        target.hidden_at = now if hidden else None
 
 
 def _act_on_user(actor: User, action: str, user: User, reason: str, now: datetime) -> None:

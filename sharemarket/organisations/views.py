@@ -15,6 +15,7 @@ from sharemarket.errors import DomainError, NotAllowed
 from sharemarket.extensions import db
 from sharemarket.forms_util import apply_errors
 from sharemarket.listings.models import Listing
+from sharemarket.listings.rules import category_labels
 from sharemarket.organisations import rules, services
 from sharemarket.organisations.forms import AssignForm, MemberForm, OrganisationForm, RoleForm
 from sharemarket.organisations.models import Organisation
@@ -70,6 +71,7 @@ def _page(organisation: Organisation, member_form=None, assign_form=None, status
         kinds=rules.KINDS,
         roles=rules.ROLES,
         listings=listings,
+        categories=category_labels(),
         spaces=spaces,
         is_admin=admin,
         membership=services.membership(organisation.id, viewer_id),

@@ -75,7 +75,7 @@ MEMBER_PAGES = (
     "community_new",
     "report",
 )
-ADMIN_PAGES = ("admin_jobs", "impact_admin", "moderation", "moderation_log")
+ADMIN_PAGES = ("admin_jobs", "impact_admin", "moderation", "moderation_log", "moderators")
 
 # Links and buttons of the main content smaller than 44 × 44 px. A checkbox or radio counts with
 # its label (clicking the label ticks it). Exempt (WCAG 2.5.5): links inside a sentence, and the
@@ -304,6 +304,7 @@ def test_every_page_passes_axe_without_scrolling_sideways(journey):
         ("impact_admin", "/impact/admin"),
         ("moderation", "/moderation"),
         ("moderation_log", "/moderation/log"),
+        ("moderators", "/admin/moderators"),
     ):
         check(key, path)
 

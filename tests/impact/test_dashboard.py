@@ -24,6 +24,7 @@ def test_aggregates_and_suppresses_small_groups(town):
     assert "items" in data["suppressed"] and "carpool_seats" in data["suppressed"]
     assert data["totals"]["km_shared"] == 0
     assert data["occupancy"][0]["rate"] == 0.5
+    assert data["monthly"]["desk_occupancy"] == {date(2026, 10, 1): 50.0}
     detailed = summary(Period(date(2026, 10, 1), date(2026, 10, 1)), public=False)
     assert detailed["by_key"]["loans"] == {"tools": 6, "kitchen": 1}
     assert detailed["totals"]["km_shared"] == 150
@@ -44,14 +45,15 @@ def test_public_page_has_accessible_charts(client, town):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "<svg" in page and '<title id="chart-loans-title">' in page and "<desc" in page
-    assert "<table" in page and "La Cale" in page and "50 %" in page
+    assert "<table" in page and "La Cale" in page and "50%" in page
     assert "ODbL" in page
     assert "proofs.jsonl" not in page
 
 
 def test_default_period_is_the_last_twelve_months(client, town):
     page = client.get("/impact").get_data(as_text=True)
-    assert page.count('class="impact-bar"') == 12 * 7
+    loans_chart = page.split('id="chart-loans-heading"')[1].split("</figure>")[0]
+    assert loans_chart.count("<rect") == 12
 
 
 def test_bad_period_is_a_clear_400(client):

@@ -67,7 +67,8 @@ def test_suspension_stops_login_and_api_until_lifted(client, make_user, auth_hea
     header = auth_header(troll)
     services.act(actor=mod, action="suspend", target_type="user", target_id=troll.id, reason="Insultes", now=utcnow())
     db.session.commit()
-    assert client.get("/api/v1/me", headers=header).status_code == 401
+    refused = client.get("/api/v1/me", headers=header)
+    assert refused.status_code == 403 and "Insultes" in refused.json["detail"]
     page = client.post("/login", data={"email": troll.email, "password": "correct horse battery"})
     assert page.status_code == 422 and "Insultes" in page.get_data(as_text=True)
     services.act(actor=mod, action="lift", target_type="user", target_id=troll.id, reason="Excuses", now=utcnow())
