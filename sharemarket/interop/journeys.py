@@ -161,10 +161,11 @@ def driver_regular_trips(
     time) on some of `weekdays`, looked for over the next week from `min_departure`."""
     zone = ZoneInfo(current_app.config["SHAREMARKET_TIMEZONE"])
     start = max(now, min_departure or now)
-    first = start.astimezone(zone).date()
-    last = first + timedelta(days=TRIP_DAYS - 1)
-    if max_departure is not None:
-        last = min(last, max_departure.astimezone(zone).date())
+    # A week from `start` to the same instant seven days on: a commute running every weekday is
+    # found on five days, whatever the hour of the search.
+    week_end = start + timedelta(days=TRIP_DAYS)
+    end = week_end if max_departure is None else min(week_end, max_departure)
+    first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
     trips: dict[int, RegularTrip] = {}
     for day in _trip_days(weekdays, first, last):
         wanted = datetime.combine(day, time_of_day, tzinfo=zone)
@@ -177,7 +178,9 @@ def driver_regular_trips(
             now=now,
             commutes_only=True,
         ):
-            if journey.pickup_at < start or (max_departure is not None and journey.pickup_at > max_departure):
+            if journey.pickup_at < start or journey.pickup_at >= week_end:
+                continue
+            if max_departure is not None and journey.pickup_at > max_departure:
                 continue
             ride_id = journey.occurrence.ride_id
             trips.setdefault(ride_id, RegularTrip(ride_id, [])).journeys.append(journey)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 
 from sharemarket.db import utcnow
-from sharemarket.interop import rules
+from sharemarket.geo import Place
+from sharemarket.interop import journeys, rules
 from sharemarket.rides.rules import Recurrence
 from tests.interop.conftest import LANESTER, OPERATOR, PARIS, at, booking_body, journey_query, next_working_day
+from tests.rides.conftest import HENNEBONT, VANNES
 
 
 def test_an_operator_finds_books_and_follows_the_hennebont_commute(
@@ -112,3 +114,23 @@ def test_the_pickup_time_window_and_count_narrow_the_journeys(partner, make_ride
     wide = partner.get("/driver_journeys", query_string=journey_query(departureDate=at(day, 8, 0), timeDelta=7200))
     assert [j["driver"]["alias"] for j in wide.json] == ["Driver 745", "Driver 70", "Driver 930"]
     assert len(partner.get("/driver_journeys", query_string=journey_query(timeDelta=7200, count=1)).json) == 1
+
+
+@pytest.mark.parametrize("local_hour", [6, 9, 20])
+def test_a_weekday_commute_is_found_on_five_days_whatever_the_hour_of_the_search(app, make_ride, make_user, local_hour):
+    """The week looked over runs from the search's instant to the same instant seven days on: after
+    today's 07:45 departure has left, next week's same day takes its place."""
+    now = datetime(2026, 12, 2, local_hour, 0, tzinfo=PARIS)  # a Wednesday
+    make_ride(driver=make_user(display_name="Gaël"), now=now - timedelta(days=1))
+    [trip] = journeys.driver_regular_trips(
+        origin=Place(HENNEBONT.lat, HENNEBONT.lng),
+        destination=Place(VANNES.lat, VANNES.lng),
+        time_of_day=time(7, 45),
+        weekdays=(0, 1, 2, 3, 4),
+        time_delta=timedelta(minutes=30),
+        radii=(1.0, 1.0),
+        now=now,
+    )
+    days = [journey.pickup_at.astimezone(PARIS).date() for journey in trip.journeys]
+    assert sorted(d.weekday() for d in days) == [0, 1, 2, 3, 4]
+    assert all(now <= j.pickup_at < now + timedelta(days=7) for j in trip.journeys)
