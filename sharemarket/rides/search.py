@@ -193,7 +193,8 @@ def search(
     statement, values = _candidates(
         pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id, viewer_id
     )
-    rows = db.session.execute(statement, values).all() if values is not None else []
+    # Plain rows through the session's connection: no ORM entity to build, the ORM layer is overhead.
+    rows = db.session.connection().execute(statement, values).all() if values is not None else []
     trip = rules.PassengerTrip(pickups, dropoffs)
     best_route = trip.best_route
     speed = setting("RIDES_AVERAGE_SPEED_KMH")
