@@ -64,7 +64,10 @@ def from_environment() -> dict:
 
 
 DEFAULTS: dict = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # No ping on every checkout (a round trip to PostgreSQL for each request): connections are
+    # renewed after 30 minutes, before the idle timeouts of proxies and firewalls, and a
+    # connection that died anyway (server restart) fails one request and the pool starts afresh.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
     "API_MAX_JSON_BYTES": 64 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,

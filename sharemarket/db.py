@@ -58,6 +58,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Reads through a memory map instead of a read() per page missing from SQLite's small
+        # cache: an index search that visits a few hundred rows costs half as much.
+        cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from pydantic import BaseModel, Field
 
 from sharemarket.geo import Place
@@ -35,4 +37,4 @@ def iso_utc(instant) -> str | None:
     """RFC 3339 in UTC with a Z, as the contract promises."""
     if instant is None:
         return None
-    return instant.astimezone(__import__("datetime").UTC).isoformat().replace("+00:00", "Z")
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -29,6 +29,7 @@ from sharemarket.rides.schemas import (
     RideSearchQuery,
     SeatRequestIn,
     match_json,
+    nearest_json,
     occurrence_json,
     ride_json,
 )
@@ -94,7 +95,7 @@ def search_rides(query: RideSearchQuery):
     )
     window = list(range(offset, min(offset + query.limit + 1, len(found.matches))))
     page = page_of(window, query.limit, lambda _: offset + query.limit, lambda i: i)
-    nearest = found.nearest_areas()
+    nearest = nearest_json(found.nearest_areas())
     page["results"] = [match_json(m, nearest) for m in found.shown(offset, offset + len(page["results"]))]
     return jsonify(page)
 

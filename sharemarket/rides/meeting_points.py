@@ -11,9 +11,10 @@ import csv
 import math
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import or_, select
+from sqlalchemy import Float, bindparam, or_, select
 
 from sharemarket import geo, spatial
 from sharemarket.extensions import db
@@ -107,16 +108,33 @@ def near_each(points: list[tuple[float, float]], radius_km: float, limit: int = 
     """`near` for several points with one indexed query: per point, [(meeting point, km)...]."""
     if radius_km <= 0:
         return [[] for _ in points]
-    table = MeetingPoint.__table__
-    dialect = db.session.get_bind().dialect.name
-    boxes = [spatial.box_overlaps(table, geo.bounding_box(lat, lng, radius_km), dialect) for lat, lng in points]
-    rows = list(db.session.scalars(select(MeetingPoint).where(or_(*boxes), MeetingPoint.is_open.is_(True))))
+    values = {}
+    for n, (lat, lng) in enumerate(points):
+        box = geo.bounding_box(lat, lng, radius_km)
+        values.update({f"{name}_{n}": getattr(box, name) for name in _BOX_FIELDS})
+    rows = list(db.session.scalars(_near_statement(db.session.get_bind().dialect.name, len(points)), values))
     found = []
     for lat, lng in points:
         pairs = [(point, geo.fast_distance_km(lat, lng, point.lat, point.lng)) for point in rows]
         pairs = sorted((pair for pair in pairs if pair[1] <= radius_km), key=lambda pair: (pair[1], pair[0].id))
         found.append(pairs[:limit])
     return found
+
+
+_BOX_FIELDS = ("min_lat", "max_lat", "min_lng", "max_lng")
+
+
+@lru_cache(maxsize=8)
+def _near_statement(dialect: str, points: int):
+    """Open meeting points in any of `points` boxes, with bound parameters: built once per shape."""
+    table = MeetingPoint.__table__
+    boxes = [
+        spatial.box_overlaps(
+            table, spatial.Box(*(bindparam(f"{name}_{n}", type_=Float()) for name in _BOX_FIELDS)), dialect
+        )
+        for n in range(points)
+    ]
+    return select(MeetingPoint).where(or_(*boxes), MeetingPoint.is_open.is_(True))
 
 
 def as_json(point: MeetingPoint, distance_km: float | None = None) -> dict:

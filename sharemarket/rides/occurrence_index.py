@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DDL, Table, and_, column, event, false, func, literal, select
+from sqlalchemy import DDL, Float, Table, and_, bindparam, column, event, func, literal, select
 from sqlalchemy import table as table_clause
 from sqlalchemy.sql.elements import ColumnElement
 
+from sharemarket.db import UTCDateTime
 from sharemarket.spatial import Box
 
 NAME = "ride_occurrences"
@@ -64,17 +65,22 @@ def _minute(instant: datetime) -> float:
     return (instant - EPOCH).total_seconds() / 60
 
 
-def reaching(table: Table, boxes: list[Box], after: datetime, before: datetime, dialect: str) -> ColumnElement[bool]:
-    """Occurrences whose box overlaps every one of `boxes` and that leave in [after, before]."""
-    if after > before:  # the window lies wholly in the past
-        return false()
+def reaching(table: Table, boxes: int, dialect: str) -> ColumnElement[bool]:
+    """Occurrences whose box overlaps each of `boxes` boxes and that leave in a window, with bound
+    parameters (`reaching_values` fills them), so that a statement using it is built once."""
     c = table.c
+    after, before = bindparam("reach_after", type_=UTCDateTime()), bindparam("reach_before", type_=UTCDateTime())
     in_window = and_(c.departs_at >= after, c.departs_at <= before)
     if dialect == "postgresql":
         row_box = func.box(func.point(c.min_lng, c.min_lat), func.point(c.max_lng, c.max_lat))
         overlaps = [
-            row_box.op("&&")(func.box(func.point(b.min_lng, b.min_lat), func.point(b.max_lng, b.max_lat)))
-            for b in boxes
+            row_box.op("&&")(
+                func.box(
+                    func.point(_bound(f"reach_min_lng_{n}"), _bound(f"reach_min_lat_{n}")),
+                    func.point(_bound(f"reach_max_lng_{n}"), _bound(f"reach_max_lat_{n}")),
+                )
+            )
+            for n in range(boxes)
         ]
         window = func.tstzrange(after, before, literal("[]"))
         return and_(*overlaps, func.tstzrange(c.departs_at, c.departs_at, literal("[]")).op("&&")(window), in_window)
@@ -82,11 +88,45 @@ def reaching(table: Table, boxes: list[Box], after: datetime, before: datetime, 
         RTREE, *(column(n) for n in ("id", "min_lat", "max_lat", "min_lng", "max_lng", "min_t", "max_t"))
     )
     ids = select(rtree.c.id).where(
-        rtree.c.max_lat >= max(b.min_lat for b in boxes),
-        rtree.c.min_lat <= min(b.max_lat for b in boxes),
-        rtree.c.max_lng >= max(b.min_lng for b in boxes),
-        rtree.c.min_lng <= min(b.max_lng for b in boxes),
-        rtree.c.max_t >= _minute(after),
-        rtree.c.min_t <= _minute(before),
+        rtree.c.max_lat >= _bound("reach_min_lat"),
+        rtree.c.min_lat <= _bound("reach_max_lat"),
+        rtree.c.max_lng >= _bound("reach_min_lng"),
+        rtree.c.min_lng <= _bound("reach_max_lng"),
+        rtree.c.max_t >= _bound("reach_min_t"),
+        rtree.c.min_t <= _bound("reach_max_t"),
     )
     return and_(c.id.in_(ids), in_window)
+
+
+def reaching_values(boxes: list[Box], after: datetime, before: datetime, dialect: str) -> dict | None:
+    """The parameters of `reaching` for these boxes and window; None when the window is empty
+    (`after` past `before`), which no query need ask."""
+    if after > before:
+        return None
+    values: dict = {"reach_after": after, "reach_before": before}
+    if dialect == "postgresql":
+        for n, box in enumerate(boxes):
+            values.update(
+                {
+                    f"reach_min_lat_{n}": box.min_lat,
+                    f"reach_max_lat_{n}": box.max_lat,
+                    f"reach_min_lng_{n}": box.min_lng,
+                    f"reach_max_lng_{n}": box.max_lng,
+                }
+            )
+        return values
+    # Overlap tests only bound a row's max from below and its min from above: the tightest of
+    # each makes one R*Tree scan.
+    values.update(
+        reach_min_lat=max(b.min_lat for b in boxes),
+        reach_max_lat=min(b.max_lat for b in boxes),
+        reach_min_lng=max(b.min_lng for b in boxes),
+        reach_max_lng=min(b.max_lng for b in boxes),
+        reach_min_t=_minute(after),
+        reach_max_t=_minute(before),
+    )
+    return values
+
+
+def _bound(name: str):
+    return bindparam(name, type_=Float())

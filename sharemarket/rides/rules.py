@@ -193,6 +193,7 @@ class Route:
     dropoff: Option
     detour_km: float
     pickup_leg_km: float  # origin → pickup, for the pick-up time
+    ride_km: float = 0.0  # pickup → dropoff, for the drop-off time
 
     @property
     def cost(self) -> float:
@@ -201,7 +202,10 @@ class Route:
 
 class PassengerTrip:
     """The passenger's side of matching, computed once per search and then tried on each ride:
-    their pick-up options (door first), drop-off options, and the distances between them."""
+    their pick-up options (door first), drop-off options, and the distances between them.
+
+    `best_route` runs on every candidate a search returns, so it works on numbers prepared here
+    (radians, cosines, plain lists) rather than on the options themselves."""
 
     # Past this length a flat frame around the ride is too rough for the quick rejection.
     FLAT_FRAME_MAX_KM = 150.0
@@ -211,6 +215,8 @@ class PassengerTrip:
         self.between = [[fast_distance_km(*p.point, *q.point) for q in dropoffs] for p in pickups]
         self._pickup_trig = [_trig(o.point) for o in pickups]
         self._dropoff_trig = [_trig(o.point) for o in dropoffs]
+        self._pickup_access = [o.access_km for o in pickups]
+        self._dropoff_access = [o.access_km for o in dropoffs]
 
     def could_ride(self, origin: Point, destination: Point, max_detour: float, direct: float) -> bool:
         """A quick necessary test in a flat frame along the ride: some pick-up and some drop-off
@@ -218,26 +224,30 @@ class PassengerTrip:
         the ride by more than half the detour (backtracking is driven twice)."""
         if direct > self.FLAT_FRAME_MAX_KM or direct < 1e-6:
             return True
-        kx = KM_PER_DEGREE_LAT * math.cos(math.radians(origin[0]))
-        ux = (destination[1] - origin[1]) * kx / direct
-        uy = (destination[0] - origin[0]) * KM_PER_DEGREE_LAT / direct
+        olat, olng = origin
+        kx = KM_PER_DEGREE_LAT * math.cos(math.radians(olat))
+        ux = (destination[1] - olng) * kx / direct
+        uy = (destination[0] - olat) * KM_PER_DEGREE_LAT / direct
         slack = 0.02 * (direct + max_detour) + 0.5
         half_width = math.sqrt(max_detour * (2 * direct + max_detour)) / 2 + slack
         low, high = -max_detour / 2 - slack, direct + max_detour / 2 + slack
-
-        def along_inside(options: list[Option]) -> list[float]:
-            found = []
-            for option in options:
-                x = (option.point[1] - origin[1]) * kx
-                y = (option.point[0] - origin[0]) * KM_PER_DEGREE_LAT
-                along, across = x * ux + y * uy, -x * uy + y * ux
-                if low <= along <= high and abs(across) <= half_width:
-                    found.append(along)
-            return found
-
-        starts = along_inside(self.pickups)
-        ends = along_inside(self.dropoffs) if starts else []
-        return bool(ends) and min(starts) - max(ends) <= max_detour / 2 + slack
+        first_start = math.inf
+        for option in self.pickups:
+            x = (option.point[1] - olng) * kx
+            y = (option.point[0] - olat) * KM_PER_DEGREE_LAT
+            along = x * ux + y * uy
+            if low <= along <= high and abs(-x * uy + y * ux) <= half_width and along < first_start:
+                first_start = along
+        if first_start == math.inf:
+            return False
+        last_end = -math.inf
+        for option in self.dropoffs:
+            x = (option.point[1] - olng) * kx
+            y = (option.point[0] - olat) * KM_PER_DEGREE_LAT
+            along = x * ux + y * uy
+            if low <= along <= high and abs(-x * uy + y * ux) <= half_width and along > last_end:
+                last_end = along
+        return last_end != -math.inf and first_start - last_end <= max_detour / 2 + slack
 
     def best_route(self, origin: Point, destination: Point, max_detour: float) -> Route | None:
         """The cheapest feasible pick-up/drop-off pair (fast distance), or None.
@@ -248,23 +258,35 @@ class PassengerTrip:
         direct = fast_distance_km(*origin, *destination)
         if not self.could_ride(origin, destination, max_detour, direct):
             return None
-        o, d = _trig(origin), _trig(destination)
-        to_pickup = [_haversine(o, p) for p in self._pickup_trig]
-        from_dropoff = [_haversine(q, d) for q in self._dropoff_trig]
-        best: Route | None = None
+        sin, asin, sqrt, diameter = math.sin, math.asin, math.sqrt, 2 * EARTH_RADIUS_KM
+        o_lat, o_lng, o_cos = _trig(origin)
+        d_lat, d_lng, d_cos = _trig(destination)
+        to_pickup = [
+            diameter * asin(min(1.0, sqrt(sin((lat - o_lat) / 2) ** 2 + o_cos * cos * sin((lng - o_lng) / 2) ** 2)))
+            for lat, lng, cos in self._pickup_trig
+        ]
+        from_dropoff = [
+            diameter * asin(min(1.0, sqrt(sin((d_lat - lat) / 2) ** 2 + cos * d_cos * sin((d_lng - lng) / 2) ** 2)))
+            for lat, lng, cos in self._dropoff_trig
+        ]
+        limit = max_detour + 1e-9
+        dropoff_access = self._dropoff_access
+        best = None
         best_cost = math.inf
-        for i, pickup in enumerate(self.pickups):
-            row = self.between[i]
-            for j, dropoff in enumerate(self.dropoffs):
-                if row[j] < SAME_PLACE_KM:  # one carpool area near both ends: no ride at all
+        for i, leg in enumerate(to_pickup):
+            access = self._pickup_access[i]
+            for j, ride_km in enumerate(self.between[i]):
+                if ride_km < SAME_PLACE_KM:  # one carpool area near both ends: no ride at all
                     continue
-                detour = to_pickup[i] + row[j] + from_dropoff[j] - direct
-                if detour > max_detour + 1e-9:
-                    continue
-                cost = max(detour, 0.0) + ACCESS_WEIGHT * (pickup.access_km + dropoff.access_km)
-                if cost < best_cost - 1e-9:
-                    best, best_cost = Route(pickup, dropoff, max(detour, 0.0), to_pickup[i]), cost
-        return best
+                detour = leg + ride_km + from_dropoff[j] - direct
+                if detour <= limit:
+                    cost = max(detour, 0.0) + ACCESS_WEIGHT * (access + dropoff_access[j])
+                    if cost < best_cost - 1e-9:
+                        best, best_cost = (i, j, max(detour, 0.0)), cost
+        if best is None:
+            return None
+        i, j, detour = best
+        return Route(self.pickups[i], self.dropoffs[j], detour, to_pickup[i], self.between[i][j])
 
 
 def _trig(point: Point) -> tuple[float, float, float]:

@@ -233,11 +233,17 @@ def occurrence_json(occurrence: RideOccurrence) -> dict:
     }
 
 
+def nearest_json(nearest: tuple) -> tuple:
+    """The JSON of the carpool areas nearest the passenger's start and end
+    (`SearchResult.nearest_areas`), once for every result of a page."""
+    return tuple(meeting_points.as_json(*pair) if pair else None for pair in nearest)
+
+
 def match_json(match: Match, nearest: tuple = (None, None)) -> dict:
     """A search result; the ride's places are approximate, as for any stranger. `nearest`: the
-    carpool areas nearest the passenger's start and end (`SearchResult.nearest_areas`)."""
+    `nearest_json` of the search."""
     occurrence = match.occurrence
-    start, end = (meeting_points.as_json(*pair) if pair else None for pair in nearest)
+    start, end = nearest
     return {
         "ride": ride_json(occurrence.ride, None, exact=False),
         "occurrence_id": occurrence.id,

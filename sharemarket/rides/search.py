@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Integer, Select, bindparam, false, select
 from sqlalchemy.orm import joinedload
 
 from sharemarket import geo
+from sharemarket.accounts.models import User
 from sharemarket.communities import rules as community_rules
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
@@ -104,13 +106,10 @@ def check_query(origin: Place, destination: Place, depart_after: datetime, depar
         raise ValidationFailed(_l("Some fields are invalid."), errors)
 
 
-def candidate_query(
-    pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id=None, viewer_id=None
-) -> Select:
-    """The indexed narrowing: occurrences whose ellipse box overlaps both ends' boxes, leaving in
-    the window, with seats left (exposed for EXPLAIN in the benchmark)."""
-    table = RideOccurrence.__table__
-    dialect = db.session.get_bind().dialect.name
+@lru_cache(maxsize=8)
+def _candidates_statement(dialect: str, excludes_driver: bool) -> Select:
+    """The indexed narrowing with bound parameters, built once per shape (building it costs more
+    than the index search)."""
     query = (
         select(
             RideOccurrence.id,
@@ -124,25 +123,44 @@ def candidate_query(
         )
         .join(Ride, Ride.id == RideOccurrence.ride_id)
         .where(
-            occurrence_index.reaching(
-                table,
-                [rules.covering_box(o.point for o in pickups), rules.covering_box(o.point for o in dropoffs)],
-                max(depart_after, now),
-                depart_before,
-                dialect,
-            ),
-            RideOccurrence.seats_left >= seats,
+            occurrence_index.reaching(RideOccurrence.__table__, 2, dialect),
+            RideOccurrence.seats_left >= bindparam("seats", type_=Integer()),
             RideOccurrence.cancelled.is_(False),
             Ride.status == "active",
             Ride.hidden_at.is_(None),
-            community_rules.visible_to(Ride.community_id, viewer_id),
+            community_rules.visible_to(Ride.community_id, bindparam("viewer_id", type_=Integer())),
         )
         .order_by(RideOccurrence.departs_at, RideOccurrence.id)
         .limit(CANDIDATES_MAX)
     )
-    if exclude_driver_id is not None:
-        query = query.where(Ride.driver_id != exclude_driver_id)
+    if excludes_driver:
+        query = query.where(Ride.driver_id != bindparam("exclude_driver_id", type_=Integer()))
     return query
+
+
+def _candidates(
+    pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id=None, viewer_id=None
+) -> tuple[Select, dict | None]:
+    """The statement and its parameters; None when the window has passed."""
+    dialect = db.session.get_bind().dialect.name
+    boxes = [rules.covering_box(o.point for o in pickups), rules.covering_box(o.point for o in dropoffs)]
+    values = occurrence_index.reaching_values(boxes, max(depart_after, now), depart_before, dialect)
+    if values is not None:
+        values.update(seats=seats, viewer_id=viewer_id)
+        if exclude_driver_id is not None:
+            values["exclude_driver_id"] = exclude_driver_id
+    return _candidates_statement(dialect, exclude_driver_id is not None), values
+
+
+def candidate_query(
+    pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id=None, viewer_id=None
+) -> Select:
+    """The indexed narrowing: occurrences whose ellipse box overlaps both ends' boxes, leaving in
+    the window, with seats left, with its values bound (for EXPLAIN in the benchmark)."""
+    statement, values = _candidates(
+        pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id, viewer_id
+    )
+    return statement.where(false()) if values is None else statement.params(values)
 
 
 def end_options(*places: Place) -> list[list[rules.Option]]:
@@ -172,31 +190,30 @@ def search(
     Figures are from the fast distance; show a page with `SearchResult.shown`."""
     check_query(origin, destination, depart_after, depart_before, seats)
     pickups, dropoffs = end_options(origin, destination)
-    trip = rules.PassengerTrip(pickups, dropoffs)
-    speed = setting("RIDES_AVERAGE_SPEED_KMH")
-    matches = []
-    candidates = candidate_query(
+    statement, values = _candidates(
         pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id, viewer_id
     )
-    for row in db.session.execute(candidates):
-        route = trip.best_route(
-            (row.origin_lat, row.origin_lng),
-            (row.destination_lat, row.destination_lng),
-            row.max_detour_km * FAST_SLACK + 0.01,
-        )
+    # Plain rows through the session's connection: no ORM entity to build, the ORM layer is overhead.
+    rows = db.session.connection().execute(statement, values).all() if values is not None else []
+    trip = rules.PassengerTrip(pickups, dropoffs)
+    best_route = trip.best_route
+    speed = setting("RIDES_AVERAGE_SPEED_KMH")
+    places = {id(o): _place(o, origin) for o in pickups} | {id(o): _place(o, destination) for o in dropoffs}
+    matches = []
+    for occurrence_id, ride_id, departs_at, origin_lat, origin_lng, destination_lat, destination_lng, detour in rows:
+        route = best_route((origin_lat, origin_lng), (destination_lat, destination_lng), detour * FAST_SLACK + 0.01)
         if route is None:
             continue
-        pickup_at = _to_minute(row.departs_at + timedelta(minutes=rules.driving_minutes(route.pickup_leg_km, speed)))
-        ride_km = trip.between[pickups.index(route.pickup)][dropoffs.index(route.dropoff)]
+        pickup_at = _to_minute(departs_at + timedelta(minutes=rules.driving_minutes(route.pickup_leg_km, speed)))
         matches.append(
             Match(
-                occurrence_id=row.id,
-                ride_id=row.ride_id,
-                departs_at=row.departs_at,
+                occurrence_id=occurrence_id,
+                ride_id=ride_id,
+                departs_at=departs_at,
                 pickup_at=pickup_at,
-                dropoff_at=_to_minute(pickup_at + timedelta(minutes=rules.driving_minutes(ride_km, speed))),
-                pickup=_place(route.pickup, origin),
-                dropoff=_place(route.dropoff, destination),
+                dropoff_at=_to_minute(pickup_at + timedelta(minutes=rules.driving_minutes(route.ride_km, speed))),
+                pickup=places[id(route.pickup)],
+                dropoff=places[id(route.dropoff)],
                 pickup_point=route.pickup.ref,
                 dropoff_point=route.dropoff.ref,
                 detour_km=route.detour_km,
@@ -220,19 +237,23 @@ def _place(option: rules.Option, door: Place) -> Place:
     return Place(point.lat, point.lng, point.name)
 
 
+@lru_cache(maxsize=1)
+def _shown_statement() -> Select:
+    """The occurrences of a page with their rides and drivers (only the name is shown)."""
+    return (
+        select(RideOccurrence)
+        .where(RideOccurrence.id.in_(bindparam("ids", expanding=True)))
+        .options(joinedload(RideOccurrence.ride).joinedload(Ride.driver).load_only(User.id, User.display_name))
+    )
+
+
 def finish(matches: list[Match], origin: Place, destination: Place) -> list[Match]:
     """Geodesic figures for the matches shown, their occurrences loaded; any that the geodesic
     detour puts over the driver's limit (a borderline haversine) is dropped."""
     if not matches:
         return []
-    occurrences = {
-        o.id: o
-        for o in db.session.scalars(
-            select(RideOccurrence)
-            .where(RideOccurrence.id.in_([m.occurrence_id for m in matches]))
-            .options(joinedload(RideOccurrence.ride).joinedload(Ride.driver))
-        )
-    }
+    ids = [m.occurrence_id for m in matches]
+    occurrences = {o.id: o for o in db.session.scalars(_shown_statement(), {"ids": ids})}
     cache: dict[tuple, float] = {}
 
     def km(a: Place, b: Place) -> float:

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from sharemarket.extensions import db
 from sharemarket.rides.models import Ride, RideOccurrence, SeatBooking
@@ -207,6 +207,35 @@ def test_search_pages_with_a_cursor(client, make_user, auth_header):
     assert departures == sorted(departures)
     bad = client.get("/api/v1/rides/search", query_string={**query, "cursor": "forged.000000000000"})
     assert bad.status_code == 422
+
+
+def test_a_search_costs_three_queries_however_many_rides_it_finds(client, make_user, auth_header, carpool_areas):
+    """The carpool areas near both ends, the candidates, the page's rides and drivers: no query
+    per result."""
+    for minutes in (0, 10, 20, 30):
+        _offer(client, auth_header(make_user()), recurrence={"weekdays": [0, 1, 2, 3, 4], "time": f"07:{minutes:02d}"})
+    day = _next_working_day()
+    query = {
+        "from": "47.7614,-3.3419",
+        "to": "47.6582,-2.7608",
+        "depart_after": datetime.combine(day, time(6, 30), tzinfo=PARIS).isoformat(),
+        "depart_before": datetime.combine(day, time(8, 0), tzinfo=PARIS).isoformat(),
+    }
+    statements = []
+    connection = db.session.get_bind()
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        found = client.get("/api/v1/rides/search", query_string=query)
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    assert found.status_code == 200 and len(found.json["results"]) == 4
+    assert len({r["ride"]["driver"]["id"] for r in found.json["results"]}) == 4
+    assert len(statements) == 3, statements
 
 
 def test_seat_requests_bad_input(client, make_user, auth_header):
