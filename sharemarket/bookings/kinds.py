@@ -41,7 +41,8 @@ class BookingKind(Protocol):
         """`title` (what is booked) and `link` (its page) for lists and calendars."""
 
     def describe_many(self, ids: list[int]) -> dict[int, dict]:
-        """`describe` of many bookings by id, read in a few queries (a job's batch)."""
+        """`describe` of many bookings by id, read in a few queries (a job's batch); a title may be
+        lazy text, told to each person in their language."""
 
     def to_json(self, booking: Booking, viewer_id: int | None) -> dict:
         """The kind's own fields in the API (listing_id, start_date... slot_id... ride_id, seats, date)."""

@@ -15,6 +15,7 @@ from itertools import groupby
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from sharemarket.accounts import services as accounts
 from sharemarket.accounts.models import User
@@ -119,47 +120,59 @@ def recipients(user_ids: Iterable[int]) -> dict[int, Row]:
 
 def notify_many(notices: Sequence[Notice], *, now: datetime) -> int:
     """`notify()` for a job's batch, with the same outcome: nothing for closed accounts, once per
-    dedupe key, each person's channel, each person's language. Read in two queries, written in
-    two multi-row INSERTs (nothing kept in the session), the e-mails rendered by
-    `emails.MessageBatch`. Returns how many notifications were written."""
-    live = [(index, notice) for index, notice in enumerate(notices) if notice.user.status != "deleted"]
+    person and dedupe key, each person's channel and language. One query reads the choices; the
+    notifications are one multi-row INSERT that skips the keys already notified (the unique
+    constraint decides, even against a concurrent writer), and the e-mails of those written
+    another, rendered by `emails.MessageBatch`. Nothing is kept in the session. Returns how many
+    notifications were written."""
+    live = [notice for notice in notices if notice.user.status != "deleted"]
     if not live:
         return 0
-    people = {notice.user.id for _index, notice in live}
-    seen = _already_notified(people, {notice.dedupe_key for _index, notice in live if notice.dedupe_key})
-    chosen = _choices(people, {kinds.family(notice.kind) or notice.kind for _index, notice in live})
-    letters = emails.MessageBatch()
-    notes: dict[int, dict] = {}
-    mails: dict[int, dict] = {}
-    by_locale = sorted(live, key=lambda item: item[1].user.locale)
-    for locale, group in groupby(by_locale, key=lambda item: item[1].user.locale):
-        with force_locale(locale):
-            for index, notice in group:
-                user, kind = notice.user, notice.kind
-                if notice.dedupe_key:
-                    if (user.id, notice.dedupe_key) in seen:
-                        continue
-                    seen.add((user.id, notice.dedupe_key))
-                channel = _channel(kind, chosen.get((user.id, kinds.family(kind) or kind)))
-                title, body = str(notice.title), str(notice.body)
-                notes[index] = _notification_row(user, kind, title, body, notice.link, now, notice.dedupe_key, channel)
-                if channel == kinds.EMAIL and not undeliverable(user.email):
-                    mail = letters.message(user=user, kind=kind, subject=title, body=body, link=notice.link)
-                    mails[index] = _outbox_row(user, kind, mail, now)
-    if notes:
-        db.session.execute(insert(Notification.__table__), [notes[index] for index in sorted(notes)])
-    if mails:
-        db.session.execute(insert(OutboxEmail.__table__), [mails[index] for index in sorted(mails)])
-    return len(notes)
-
-
-def _already_notified(user_ids: set[int], keys: set[str]) -> set[tuple[int, str]]:
-    if not keys:
-        return set()
-    query = select(Notification.user_id, Notification.dedupe_key).where(
-        Notification.user_id.in_(user_ids), Notification.dedupe_key.in_(keys)
+    chosen = _choices(
+        {notice.user.id for notice in live}, {kinds.family(notice.kind) or notice.kind for notice in live}
     )
-    return {(row.user_id, row.dedupe_key) for row in db.session.execute(query)}
+    texts: dict[int, tuple[str, str]] = {}
+    by_locale = sorted(range(len(live)), key=lambda index: live[index].user.locale)
+    for locale, group in groupby(by_locale, key=lambda index: live[index].user.locale):
+        with force_locale(locale):
+            for index in group:
+                texts[index] = str(live[index].title), str(live[index].body)
+    channels = [_channel(n.kind, chosen.get((n.user.id, kinds.family(n.kind) or n.kind))) for n in live]
+    written = _insert_new(
+        [
+            _notification_row(n.user, n.kind, *texts[index], n.link, now, n.dedupe_key, channels[index])
+            for index, n in enumerate(live)
+        ]
+    )
+    told = len(written) + sum(1 for notice in live if notice.dedupe_key is None)
+    letters = emails.MessageBatch()
+    mails = []
+    for index, notice in enumerate(live):
+        user, key = notice.user, notice.dedupe_key
+        if key is not None:
+            if (user.id, key) not in written:
+                continue
+            written.discard((user.id, key))  # a batch's second notice of a key was not written
+        if channels[index] == kinds.EMAIL and not undeliverable(user.email):
+            title, body = texts[index]
+            mail = letters.message(user=user, kind=notice.kind, subject=title, body=body, link=notice.link)
+            mails.append(_outbox_row(user, notice.kind, mail, now))
+    if mails:
+        db.session.execute(insert(OutboxEmail.__table__), mails)
+    return told
+
+
+def _insert_new(rows: list[dict]) -> set[tuple[int, str]]:
+    """Insert the notifications whose (person, dedupe key) is not taken yet, the first of a batch's
+    duplicates included; returns the (person, key) pairs written (rows without a key always are)."""
+    table = Notification.__table__
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+        .returning(table.c.user_id, table.c.dedupe_key)
+    )
+    return {(row.user_id, row.dedupe_key) for row in db.session.execute(statement, rows) if row.dedupe_key}
 
 
 def _choices(user_ids: set[int], families: set[str]) -> dict[tuple[int, str], str]:

@@ -159,7 +159,7 @@ class SeatKind:
         }
         return {
             booking_id: {
-                "title": str(_l("Ride %(route)s", route=rides[ride_id].route_label)),
+                "title": _l("Ride %(route)s", route=rides[ride_id].route_label),
                 "link": ride_path(ride_id),
             }
             for booking_id, ride_id in pairs
