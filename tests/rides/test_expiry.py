@@ -73,14 +73,14 @@ def test_the_expiry_job_tells_a_passenger_as_one_booking_at_a_time_did(requests)
     assert notes[1].link == seats.ride_path(booking.ride_id)
 
 
-def test_a_driver_approving_a_request_the_job_expired_meanwhile_is_refused(requests):
+def test_a_driver_approving_a_request_the_job_expired_meanwhile_is_refused(requests, now):
     booking = requests[0]
     db.session.execute(  # what another process's expiry wrote: this session's copy still says requested
         update(Booking.__table__).where(Booking.__table__.c.id == booking.id).values(status="expired")
     )
     assert booking.status == "requested"
     with pytest.raises(InvalidTransition), db.session.begin_nested():
-        bookings.act(booking=booking, action="approve", actor=booking.ride.driver, now=booking.respond_by)
+        bookings.act(booking=booking, action="approve", actor=booking.ride.driver, now=now)
     db.session.expire_all()
     assert db.session.get(SeatBooking, booking.id).status == "expired"
     assert db.session.get(RideOccurrence, booking.occurrence_id).seats_left == 3
