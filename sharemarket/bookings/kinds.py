@@ -26,8 +26,9 @@ class BookingKind(Protocol):
         """Reserve or release what the booking holds; raise a DomainError to refuse.
 
         Called after the status is set, inside the same transaction; it must lock or use a
-        constraint so that concurrent transitions cannot overbook, and re-read the status it acts
-        from with `services.locked_status` so that no concurrent move is overwritten.
+        constraint so that concurrent transitions cannot overbook. A kind whose bookings the
+        scheduler moves in bulk (which locks only the bookings' rows) re-reads the status it acts
+        from with `services.locked_status`, so that neither move overwrites the other.
         """
 
     def on_bulk_transition(self, ids: list[int], action: str, now: datetime) -> None:
