@@ -31,6 +31,7 @@ import random
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import harness
@@ -194,8 +195,20 @@ def restore_due(bench) -> None:
             conn.execute(text("VACUUM ANALYZE"))
 
 
-def timed(command: list[str], env: dict) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (MB) and standard output of a child process."""
+@dataclass
+class Run:
+    """A child process: wall and CPU seconds (its own: on PostgreSQL the server's work is not in
+    it), peak RSS, standard output, and the 1-minute load average when it started."""
+
+    seconds: float
+    cpu: float
+    rss: int
+    output: str
+    load: float
+
+
+def timed(command: list[str], env: dict) -> Run:
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=harness.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
@@ -206,7 +219,8 @@ def timed(command: list[str], env: dict) -> tuple[float, int, str]:
     process.stdout.close()
     if process.returncode not in (0, 1):
         raise SystemExit(f"{command} failed with {process.returncode}:\n{output}")
-    return time.perf_counter() - started, usage.ru_maxrss // 1024, output
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(time.perf_counter() - started, cpu, usage.ru_maxrss // 1024, output, load)
 
 
 def child_env(bench) -> dict:
@@ -226,13 +240,13 @@ def child_env(bench) -> dict:
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs"]
 
 
-def run_budgeted(bench, max_runs: int) -> list[tuple[float, int, str, float]]:
+def run_budgeted(bench, max_runs: int) -> list[Run]:
     runs = []
     while True:
-        load = os.getloadavg()[0]
-        seconds, rss, output = timed([*FLASK, "run-once", "--at", T.isoformat()], child_env(bench))
-        runs.append((seconds, rss, _with_durations(bench, output), load))
-        if "more_due" not in output or len(runs) >= max_runs:
+        run = timed([*FLASK, "run-once", "--at", T.isoformat()], child_env(bench))
+        run.output = _with_durations(bench, run.output)
+        runs.append(run)
+        if "more_due" not in run.output or len(runs) >= max_runs:
             return runs
 
 
@@ -255,9 +269,10 @@ def _with_durations(bench, output: str) -> str:
     return "\n".join(lines)
 
 
-def run_unbudgeted(bench) -> tuple[float, int, str]:
-    command = [sys.executable, __file__, "--child", bench.url]
-    return timed(command, child_env(bench))
+def run_unbudgeted(bench) -> Run:
+    run = timed([sys.executable, __file__, "--child", bench.url], child_env(bench))
+    run.output = _with_durations(bench, run.output)
+    return run
 
 
 def child(url: str) -> None:
@@ -319,39 +334,43 @@ def main() -> None:
             seed(bench, size, args.due)
             explain_plans(bench)
             startup = timed([*FLASK, "list"], child_env(bench))
-            print(f"`flask jobs list` (start-up alone): {startup[0]:.2f} s, {startup[1]} MB")
+            print(f"`flask jobs list` (start-up alone): {_figures(startup)}")
             runs = run_budgeted(bench, args.runs)
-            for number, (seconds, rss, output, load) in enumerate(runs, start=1):
-                print(f"run-once #{number}: {seconds:.2f} s, {rss} MB (load average {load:.1f})")
-                for line in output.splitlines():
+            for number, run in enumerate(runs, start=1):
+                print(f"run-once #{number}: {_figures(run)}")
+                for line in run.output.splitlines():
                     print("    " + line)
             restore_due(bench)
-            seconds, rss, output = run_unbudgeted(bench)
-            whole = (seconds, rss, _with_durations(bench, output))
-            print(f"unbudgeted run: {whole[0]:.2f} s, {whole[1]} MB")
-            for line in whole[2].splitlines():
+            whole = run_unbudgeted(bench)
+            print(f"unbudgeted run: {_figures(whole)}")
+            for line in whole.output.splitlines():
                 print("    " + line)
-            figures.append((size, startup[0], runs, whole, bench.dialect))
+            figures.append((size, startup, runs, whole, bench.dialect))
     print(
-        f"\n{'table':>10} {'db':>10} {'start-up':>9} {'run-once #1':>12} {'RSS':>7} {'expired in it':>14} "
-        f"{'(expiry job)':>13} {'load':>5} {'run-once #2':>12} {'expired in it':>14} "
-        f"{'expire ms/row':>14} {'deliver ms/mail':>16}"
+        f"\n{'table':>10} {'db':>10} {'start-up':>9} {'run-once #1':>12} {'CPU':>7} {'RSS':>7} {'expired':>8} "
+        f"{'(expiry job)':>13} {'load':>5} {'run-once #2':>12} {'expired':>8} {'expire ms/row':>14} "
+        f"{'deliver ms/mail':>16}"
     )
     for size, startup, runs, whole, dialect in figures:
         first, second = runs[0], runs[1] if len(runs) > 1 else None
         print(
-            f"{size:>10,} {dialect:>10} {startup:>7.2f} s {first[0]:>10.2f} s {first[1]:>4} MB "
-            f"{_expired(first):>14} {job_seconds(first[2], 'expire_requests'):>11.2f} s {first[3]:>5.1f} "
-            + (f"{second[0]:>10.2f} s {_expired(second):>14} " if second else f"{'-':>12} {'-':>14} ")
-            + f"{1000 * job_seconds(whole[2], 'expire_requests') / due:>14.2f} "
-            f"{1000 * job_seconds(whole[2], 'deliver_outbox') / due:>16.2f}"
+            f"{size:>10,} {dialect:>10} {startup.seconds:>7.2f} s {first.seconds:>10.2f} s {first.cpu:>5.2f} s "
+            f"{first.rss:>4} MB {_expired(first):>8} {job_seconds(first.output, 'expire_requests'):>11.2f} s "
+            f"{first.load:>5.1f} "
+            + (f"{second.seconds:>10.2f} s {_expired(second):>8} " if second else f"{'-':>12} {'-':>8} ")
+            + f"{1000 * job_seconds(whole.output, 'expire_requests') / due:>14.2f} "
+            f"{1000 * job_seconds(whole.output, 'deliver_outbox') / due:>16.2f}"
         )
-    print("(expire ms/row and deliver ms/mail: the unbudgeted run, all due rows at once)")
+    print("(CPU: the run-once process's own; expire ms/row and deliver ms/mail: the unbudgeted run, all due rows)")
     print(f"({os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at the end)")
 
 
-def _expired(run) -> str:
-    return job_line(run[2], "expire_requests").split(",")[0].removeprefix("expired=")
+def _figures(run: Run) -> str:
+    return f"{run.seconds:.2f} s (CPU {run.cpu:.2f} s), {run.rss} MB, load average {run.load:.1f}"
+
+
+def _expired(run: Run) -> str:
+    return job_line(run.output, "expire_requests").split(",")[0].removeprefix("expired=")
 
 
 if __name__ == "__main__":
