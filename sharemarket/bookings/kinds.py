@@ -33,7 +33,8 @@ class BookingKind(Protocol):
 
     def on_bulk_transition(self, ids: list[int], action: str, now: datetime) -> None:
         """What on_transition does, for bookings the scheduler moved at once (`system_act_many`)
-        between statuses that hold nothing: tell whom it tells, in a few set-based statements."""
+        between statuses that hold nothing: tell whom it tells, in a few set-based statements.
+        Kinds whose requests can expire have it (and `describe_many`): the expiry moves them so."""
 
     def check_action(self, booking: Booking, action: str, now: datetime) -> None:
         """Kind-specific timing rules (check-in window, cancel cut-off); raise to refuse."""
