@@ -321,7 +321,7 @@ def explain_plans(bench) -> None:
             {"at": T.strftime("%Y-%m-%d %H:%M:%S")},
         )
     print(
-        f"\n-- plan: bulk expiry of a batch of 500 (as bookings.services.system_act_many writes it) ({bench.dialect})"
+        f"\n-- plan: bulk expiry of a batch (as bookings.services.system_act_many writes it) ({bench.dialect})"
     )
     for line in lines:
         print("   " + (line if len(line) < 200 else line[:80] + " ... " + line[-40:]))
