@@ -312,17 +312,15 @@ def explain_plans(bench) -> None:
         .limit(500),
         title="due requests",
     )
-    ids = ", ".join(str(n) for n in range(1, 501))
-    with contextlib.redirect_stdout(io.StringIO()):  # printed below without the 500 ids
+    ids = ", ".join(str(n) for n in range(1, 1001))
+    with contextlib.redirect_stdout(io.StringIO()):  # printed below without its 1,000 ids
         lines = harness.explain(
             bench,
             f"UPDATE bookings SET status = 'expired', updated_at = :at WHERE id IN ({ids}) AND kind = 'loan' "
             "AND status = 'requested' AND respond_by <= :at RETURNING id",
             {"at": T.strftime("%Y-%m-%d %H:%M:%S")},
         )
-    print(
-        f"\n-- plan: bulk expiry of a batch (as bookings.services.system_act_many writes it) ({bench.dialect})"
-    )
+    print(f"\n-- plan: bulk expiry of a batch (as bookings.services.system_act_many writes it) ({bench.dialect})")
     for line in lines:
         print("   " + (line if len(line) < 200 else line[:80] + " ... " + line[-40:]))
 
