@@ -15,7 +15,7 @@ from itertools import groupby
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, delete, func, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from sharemarket.accounts import services as accounts
 from sharemarket.accounts.models import User
@@ -165,14 +165,28 @@ def notify_many(notices: Sequence[Notice], *, now: datetime) -> int:
 def _insert_new(rows: list[dict]) -> set[tuple[int, str]]:
     """Insert the notifications whose (person, dedupe key) is not taken yet, the first of a batch's
     duplicates included; returns the (person, key) pairs written (rows without a key always are)."""
-    table = Notification.__table__
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(table)
-        .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
-        .returning(table.c.user_id, table.c.dedupe_key)
-    )
-    return {(row.user_id, row.dedupe_key) for row in db.session.execute(statement, rows) if row.dedupe_key}
+    if db.session.get_bind().dialect.name == "postgresql":
+        written = db.session.execute(_INSERT_NEW_POSTGRESQL, {name: [row[name] for row in rows] for name in rows[0]})
+    else:
+        table = Notification.__table__
+        statement = (
+            sqlite.insert(table)
+            .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+            .returning(table.c.user_id, table.c.dedupe_key)
+        )
+        written = db.session.execute(statement, rows)
+    return {(row.user_id, row.dedupe_key) for row in written if row.dedupe_key}
+
+
+# PostgreSQL takes the batch as one array per column: a short statement whatever the batch's size
+# (as a VALUES list, psycopg spends twice the time the database does parsing its 8,000 parameters).
+_INSERT_NEW_POSTGRESQL = text(
+    "INSERT INTO notifications (user_id, kind, title, body, link, created_at, dedupe_key, digest_status) "
+    "SELECT * FROM unnest(CAST(:user_id AS integer[]), CAST(:kind AS text[]), CAST(:title AS text[]), "
+    "CAST(:body AS text[]), CAST(:link AS text[]), CAST(:created_at AS timestamptz[]), "
+    "CAST(:dedupe_key AS text[]), CAST(:digest_status AS text[])) "
+    "ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING user_id, dedupe_key"
+)
 
 
 def _choices(user_ids: set[int], families: set[str]) -> dict[tuple[int, str], str]:
