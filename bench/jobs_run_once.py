@@ -7,11 +7,17 @@ expired), some upcoming confirmed loans and requests still within their answer t
 
   1. `flask --app wsgi jobs run-once --at T` in its own process, as operators run it: wall time and
      peak RSS (wait4), each job's own time, and the start-up alone (`flask jobs list`). Each job's
-     run is budgeted (JOB_RUN_SECONDS, 1 s): it handles what it can and says `more_due=1`; the
-     command is repeated (--runs, 3) to show the following runs.
+     run is budgeted (JOB_RUN_SECONDS, 1 s; the expiry, moved in bulk, five of them): it handles
+     what it can and says `more_due=1`; the command is repeated (--runs, 3) to show the following
+     runs. The expiry should handle all the due rows in run #1; the outbox drains over the runs.
   2. The same work in one unbudgeted run (the same runner, JOB_RUN_SECONDS=600) on the same due rows
-     (put back), to show the cost per due row and that it does not grow with the table.
-  3. The plan of the due-request query (it must use ix_bookings_status_respond_by).
+     (put back, and on PostgreSQL the tables vacuumed, as run #1 found them), to show the cost per
+     due row and that it does not grow with the table.
+  3. The plans of the due-request query (it must use ix_bookings_status_respond_by) and of the bulk
+     expiry's conditional UPDATE (by primary key).
+
+The machine's CPUs are shared: each run-once line and the summary give the 1-minute load average
+when it started.
 
     .venv/bin/python bench/jobs_run_once.py                                              # SQLite
     .venv/bin/python bench/jobs_run_once.py --database-url postgresql://postgres@127.0.0.1/sm_bench
@@ -20,11 +26,14 @@ expired), some upcoming confirmed loans and requests still within their answer t
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import random
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import harness
@@ -183,10 +192,25 @@ def restore_due(bench) -> None:
         )
         for table in ("booking_events", "notifications", "outbox_emails", "job_runs", "job_leases"):
             conn.execute(text(f"DELETE FROM {table}"))
+    if bench.dialect == "postgresql":  # the dead rows left above would slow the next run's writes
+        with bench.app.app_context(), bench.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
 
 
-def timed(command: list[str], env: dict) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (MB) and standard output of a child process."""
+@dataclass
+class Run:
+    """A child process: wall and CPU seconds (its own: on PostgreSQL the server's work is not in
+    it), peak RSS, standard output, and the 1-minute load average when it started."""
+
+    seconds: float
+    cpu: float
+    rss: int
+    output: str
+    load: float
+
+
+def timed(command: list[str], env: dict) -> Run:
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=harness.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
@@ -197,7 +221,8 @@ def timed(command: list[str], env: dict) -> tuple[float, int, str]:
     process.stdout.close()
     if process.returncode not in (0, 1):
         raise SystemExit(f"{command} failed with {process.returncode}:\n{output}")
-    return time.perf_counter() - started, usage.ru_maxrss // 1024, output
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(time.perf_counter() - started, cpu, usage.ru_maxrss // 1024, output, load)
 
 
 def child_env(bench) -> dict:
@@ -217,12 +242,13 @@ def child_env(bench) -> dict:
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs"]
 
 
-def run_budgeted(bench, max_runs: int) -> list[tuple[float, int, str]]:
+def run_budgeted(bench, max_runs: int) -> list[Run]:
     runs = []
     while True:
-        seconds, rss, output = timed([*FLASK, "run-once", "--at", T.isoformat()], child_env(bench))
-        runs.append((seconds, rss, _with_durations(bench, output)))
-        if "more_due" not in output or len(runs) >= max_runs:
+        run = timed([*FLASK, "run-once", "--at", T.isoformat()], child_env(bench))
+        run.output = _with_durations(bench, run.output)
+        runs.append(run)
+        if "more_due" not in run.output or len(runs) >= max_runs:
             return runs
 
 
@@ -245,9 +271,10 @@ def _with_durations(bench, output: str) -> str:
     return "\n".join(lines)
 
 
-def run_unbudgeted(bench) -> tuple[float, int, str]:
-    command = [sys.executable, __file__, "--child", bench.url]
-    return timed(command, child_env(bench))
+def run_unbudgeted(bench) -> Run:
+    run = timed([sys.executable, __file__, "--child", bench.url], child_env(bench))
+    run.output = _with_durations(bench, run.output)
+    return run
 
 
 def child(url: str) -> None:
@@ -272,6 +299,32 @@ def job_seconds(output: str, name: str) -> float:
     return float(line.rpartition("(")[2].split(" ")[0]) if "(" in line else float("nan")
 
 
+def explain_plans(bench) -> None:
+    from sqlalchemy import select
+
+    from sharemarket.bookings.models import Booking
+
+    harness.explain(
+        bench,
+        select(Booking.id, Booking.respond_by)
+        .where(Booking.status == "requested", Booking.respond_by <= T, Booking.kind.in_(["loan"]))
+        .order_by(Booking.respond_by, Booking.id)
+        .limit(500),
+        title="due requests",
+    )
+    ids = ", ".join(str(n) for n in range(1, 1001))
+    with contextlib.redirect_stdout(io.StringIO()):  # printed below without its 1,000 ids
+        lines = harness.explain(
+            bench,
+            f"UPDATE bookings SET status = 'expired', updated_at = :at WHERE id IN ({ids}) AND kind = 'loan' "
+            "AND status = 'requested' AND respond_by <= :at RETURNING id",
+            {"at": T.strftime("%Y-%m-%d %H:%M:%S")},
+        )
+    print(f"\n-- plan: bulk expiry of a batch (as bookings.services.system_act_many writes it) ({bench.dialect})")
+    for line in lines:
+        print("   " + (line if len(line) < 200 else line[:80] + " ... " + line[-40:]))
+
+
 def main() -> None:
     parser = harness.arguments(__doc__)
     parser.add_argument("--sizes", default="100000,1000000", help="table sizes (default 100000,1000000)")
@@ -284,45 +337,45 @@ def main() -> None:
         print(f"\n== {size:,} bookings, {args.due:,} due", flush=True)
         with harness.fresh_database(f"jobs_{size}", args.database_url) as bench:
             seed(bench, size, args.due)
-            from sqlalchemy import select
-
-            from sharemarket.bookings.models import Booking
-
-            harness.explain(
-                bench,
-                select(Booking.id, Booking.respond_by)
-                .where(Booking.status == "requested", Booking.respond_by <= T, Booking.kind.in_(["loan"]))
-                .order_by(Booking.respond_by, Booking.id)
-                .limit(500),
-                title="due requests",
-            )
+            explain_plans(bench)
             startup = timed([*FLASK, "list"], child_env(bench))
-            print(f"`flask jobs list` (start-up alone): {startup[0]:.2f} s, {startup[1]} MB")
+            print(f"`flask jobs list` (start-up alone): {_figures(startup)}")
             runs = run_budgeted(bench, args.runs)
-            for number, (seconds, rss, output) in enumerate(runs, start=1):
-                print(f"run-once #{number}: {seconds:.2f} s, {rss} MB")
-                for line in output.splitlines():
+            for number, run in enumerate(runs, start=1):
+                print(f"run-once #{number}: {_figures(run)}")
+                for line in run.output.splitlines():
                     print("    " + line)
             restore_due(bench)
-            seconds, rss, output = run_unbudgeted(bench)
-            whole = (seconds, rss, _with_durations(bench, output))
-            print(f"unbudgeted run: {whole[0]:.2f} s, {whole[1]} MB")
-            for line in whole[2].splitlines():
+            whole = run_unbudgeted(bench)
+            print(f"unbudgeted run: {_figures(whole)}")
+            for line in whole.output.splitlines():
                 print("    " + line)
-            figures.append((size, startup[0], runs, whole, bench.dialect))
+            figures.append((size, startup, runs, whole, bench.dialect))
     print(
-        f"\n{'table':>10} {'db':>10} {'start-up':>9} {'run-once #1':>12} {'RSS':>7} {'expired in it':>14} "
-        f"{'all due, unbudgeted':>20} {'RSS':>7} {'expire ms/row':>14} {'deliver ms/mail':>16}"
+        f"\n{'table':>10} {'db':>10} {'start-up':>9} {'run-once #1':>12} {'CPU':>7} {'RSS':>7} {'expired':>8} "
+        f"{'(expiry job)':>13} {'load':>5} {'run-once #2':>12} {'expired':>8} {'expire ms/row':>14} "
+        f"{'deliver ms/mail':>16}"
     )
     for size, startup, runs, whole, dialect in figures:
-        first = runs[0]
-        expired = job_line(first[2], "expire_requests").split(",")[0]
+        first, second = runs[0], runs[1] if len(runs) > 1 else None
         print(
-            f"{size:>10,} {dialect:>10} {startup:>7.2f} s {first[0]:>10.2f} s {first[1]:>4} MB {expired:>14} "
-            f"{whole[0]:>18.2f} s {whole[1]:>4} MB {1000 * job_seconds(whole[2], 'expire_requests') / due:>14.2f} "
-            f"{1000 * job_seconds(whole[2], 'deliver_outbox') / due:>16.2f}"
+            f"{size:>10,} {dialect:>10} {startup.seconds:>7.2f} s {first.seconds:>10.2f} s {first.cpu:>5.2f} s "
+            f"{first.rss:>4} MB {_expired(first):>8} {job_seconds(first.output, 'expire_requests'):>11.2f} s "
+            f"{first.load:>5.1f} "
+            + (f"{second.seconds:>10.2f} s {_expired(second):>8} " if second else f"{'-':>12} {'-':>8} ")
+            + f"{1000 * job_seconds(whole.output, 'expire_requests') / due:>14.2f} "
+            f"{1000 * job_seconds(whole.output, 'deliver_outbox') / due:>16.2f}"
         )
+    print("(CPU: the run-once process's own; expire ms/row and deliver ms/mail: the unbudgeted run, all due rows)")
     print(f"({os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at the end)")
+
+
+def _figures(run: Run) -> str:
+    return f"{run.seconds:.2f} s (CPU {run.cpu:.2f} s), {run.rss} MB, load average {run.load:.1f}"
+
+
+def _expired(run: Run) -> str:
+    return job_line(run.output, "expire_requests").split(",")[0].removeprefix("expired=")
 
 
 if __name__ == "__main__":

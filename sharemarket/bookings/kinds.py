@@ -26,14 +26,25 @@ class BookingKind(Protocol):
         """Reserve or release what the booking holds; raise a DomainError to refuse.
 
         Called after the status is set, inside the same transaction; it must lock or use a
-        constraint so that concurrent transitions cannot overbook.
+        constraint so that concurrent transitions cannot overbook. A kind whose bookings the
+        scheduler moves in bulk (which locks only the bookings' rows) re-reads the status it acts
+        from with `services.locked_status`, so that neither move overwrites the other.
         """
+
+    def on_bulk_transition(self, ids: list[int], action: str, now: datetime) -> None:
+        """What on_transition does, for bookings the scheduler moved at once (`system_act_many`)
+        between statuses that hold nothing: tell whom it tells, in a few set-based statements.
+        Kinds whose requests can expire have it (and `describe_many`): the expiry moves them so."""
 
     def check_action(self, booking: Booking, action: str, now: datetime) -> None:
         """Kind-specific timing rules (check-in window, cancel cut-off); raise to refuse."""
 
     def describe(self, booking: Booking) -> dict:
         """`title` (what is booked) and `link` (its page) for lists and calendars."""
+
+    def describe_many(self, ids: list[int]) -> dict[int, dict]:
+        """`describe` of many bookings by id, read in a few queries (a job's batch); a title may be
+        lazy text, told to each person in their language."""
 
     def to_json(self, booking: Booking, viewer_id: int | None) -> dict:
         """The kind's own fields in the API (listing_id, start_date... slot_id... ride_id, seats, date)."""

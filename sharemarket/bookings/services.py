@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, insert, or_, select, update
 
 from sharemarket.accounts.models import User
 from sharemarket.bookings import rules
 from sharemarket.bookings.kinds import KINDS, handler_for
 from sharemarket.bookings.models import Booking, BookingEvent
+from sharemarket.db import lock_row
 from sharemarket.errors import InvalidTransition, NotFound, ValidationFailed
 from sharemarket.extensions import db
 
@@ -91,6 +93,72 @@ def system_act(*, booking: Booking, action: str, now: datetime, note: str | None
     if transition is None:
         raise InvalidTransition(f"{action} is not possible from {booking.status}")
     return _apply(booking, action, transition, None, now, note)
+
+
+def system_act_many(
+    *,
+    kind: str,
+    action: str,
+    source: str,
+    ids: Sequence[int],
+    now: datetime,
+    note: str | None = None,
+    due: Sequence[ColumnElement[bool]] = (),
+) -> list[int]:
+    """The scheduler moves many `kind` bookings from `source` at once (a batch of expiring requests).
+
+    The state machine decides as for one booking. Then one conditional UPDATE moves only the rows
+    still in `source` and meeting `due` (e.g. `respond_by <= now`): a booking approved or cancelled
+    meanwhile is left as it is, whichever transaction commits first (a person's move re-reads the
+    status under its row lock, see `locked_status`). The kind's `on_bulk_transition` does the rest
+    in set-based statements, and the history is one multi-row INSERT. Only moves that neither take
+    nor release anything go this way (a request holds no day and no seat): those that do need the
+    kind's checks booking by booking (`system_act`). Returns the ids moved; the caller commits.
+    """
+    transition = rules.find_transition(kind, action, source, rules.SYSTEM)
+    if transition is None:
+        raise InvalidTransition(f"{action} is not possible from {source}")
+    if source in rules.HOLDING or transition.target in rules.HOLDING:
+        raise InvalidTransition(f"{action} from {source} takes or releases what bookings hold: one at a time")
+    if not ids:
+        return []
+    moved = list(
+        db.session.scalars(
+            update(Booking)
+            .where(Booking.id.in_(ids), Booking.kind == kind, Booking.status == source, *due)
+            .values(status=transition.target, updated_at=now)
+            .returning(Booking.id)
+            .execution_options(synchronize_session="fetch")
+        )
+    )
+    if moved:
+        KINDS[kind].on_bulk_transition(moved, action, now)
+        db.session.execute(
+            insert(BookingEvent.__table__),
+            [
+                {
+                    "booking_id": booking_id,
+                    "action": action,
+                    "from_status": source,
+                    "to_status": transition.target,
+                    "actor_id": None,
+                    "at": now,
+                    "note": note,
+                }
+                for booking_id in moved
+            ],
+        )
+    return moved
+
+
+def locked_status(booking: Booking) -> str:
+    """The booking's stored status, its row locked until commit. A kind reads it after taking its
+    own lock (the listing, the occurrence) and refuses to act if it is not the status it acts
+    from: a concurrent move (the scheduler's bulk expiry, the other side's click) either commits
+    first and is seen here, or waits for this transaction and then finds the status changed."""
+    with db.session.no_autoflush:
+        lock_row(db.session, Booking, booking.id)
+        return db.session.scalar(select(Booking.__table__.c.status).where(Booking.__table__.c.id == booking.id))
 
 
 def start(booking: Booking, *, now: datetime, actor_id: int) -> Booking:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask import current_app
@@ -26,10 +26,10 @@ MORE_DUE = "more_due"
 
 
 class Budget:
-    def __init__(self, seconds: float | None = None):
-        if seconds is None:
-            seconds = current_app.config.get("JOB_RUN_SECONDS", DEFAULT_RUN_SECONDS)
-        self.ends = time.monotonic() + seconds
+    """`times` JOB_RUN_SECONDS from now: a job whose rows are cheap in bulk may take a few."""
+
+    def __init__(self, times: float = 1):
+        self.ends = time.monotonic() + times * current_app.config.get("JOB_RUN_SECONDS", DEFAULT_RUN_SECONDS)
 
     def spent(self) -> bool:
         return time.monotonic() >= self.ends
@@ -45,24 +45,32 @@ def write_lock() -> None:
 
 
 def each_isolated(items: Iterable, act: Callable[[Any], dict[str, int]]) -> tuple[Counter, int]:
-    """`act` on every item, adding up the counts it returns: one savepoint for them all and, if one
-    raises, again with one savepoint each, so that only the failing items are left undone.
-    Returns (the counts of the items done, how many failed). The caller commits the batch."""
-    items = list(items)
+    """`act` on every item, adding up the counts it returns, isolated as `in_isolation` says."""
+
+    def act_on_all(chunk: list) -> Counter:
+        total: Counter = Counter()
+        for item in chunk:
+            total.update(act(item))
+        return total
+
+    return in_isolation(list(items), act_on_all)
+
+
+def in_isolation(items: list, act_on: Callable[[list], Mapping[str, int]]) -> tuple[Counter, int]:
+    """`act_on` all the items at once in one savepoint and, if that raises, on each item alone in
+    its own savepoint, so that only the failing items are left undone. Returns (the counts of the
+    items done, how many failed). The caller commits the batch."""
     write_lock()
     try:
         with db.session.begin_nested():
-            total: Counter = Counter()
-            for item in items:
-                total.update(act(item))
-            return total, 0
+            return Counter(act_on(items)), 0
     except Exception:  # noqa: BLE001 - the one-by-one pass below finds and logs the culprit
         log.info("a batch of %d failed; retrying its items one by one", len(items))
     total, failures = Counter(), 0
     for item in items:
         try:
             with db.session.begin_nested():
-                counts = act(item)
+                counts = act_on([item])
             total.update(counts)
         except Exception:  # noqa: BLE001 - one broken row must not stop the others
             log.exception("job step failed on %r", item)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sharemarket.bookings import kinds
 from sharemarket.bookings import rules as booking_rules
-from sharemarket.bookings.models import Booking
+from sharemarket.bookings import services as bookings
 from sharemarket.db import lock_row
 from sharemarket.errors import BookingConflict, InvalidTransition
 from sharemarket.extensions import db
@@ -53,11 +53,12 @@ class LoanKind:
 
     def on_transition(self, booking: Loan, action: str, old_status: str, actor_id: int | None, now: datetime) -> None:
         """Every move of a loan takes its listing's row lock first, so moves of one listing's loans
-        happen one after the other; approval then holds the days, whose primary key refuses a
-        second holder even if a lock were ever missed."""
+        happen one after the other, then re-reads the loan's status under the loan's own row lock
+        (what the scheduler's bulk expiry locks); approval then holds the days, whose primary key
+        refuses a second holder even if a lock were ever missed."""
         with db.session.no_autoflush:
             lock_row(db.session, Listing, booking.listing_id)
-            stored = db.session.scalar(select(Booking.status).where(Booking.id == booking.id))
+        stored = bookings.locked_status(booking)
         if stored != old_status:
             raise InvalidTransition(_l("This loan changed meanwhile (it is now %(status)s).", status=stored))
         if booking.status == "confirmed" and old_status == "requested":
@@ -65,6 +66,10 @@ class LoanKind:
         elif booking.status in RELEASING:
             db.session.execute(delete(HeldDay).where(HeldDay.loan_id == booking.id))
         self._tell_the_other_side(booking, action, actor_id, now)
+
+    def on_bulk_transition(self, ids: list[int], action: str, now: datetime) -> None:
+        """Nothing to do: a bulk move holds nothing before or after (a request has no days yet:
+        approval takes them), and the borrower hears of an expiry from the expiry job."""
 
     def _hold_days(self, loan: Loan) -> None:
         listing = loan.listing
@@ -121,6 +126,15 @@ class LoanKind:
 
     def describe(self, booking: Loan) -> dict:
         return {"title": booking.listing.title, "link": f"/listings/{booking.listing_id}"}
+
+    def describe_many(self, ids: list[int]) -> dict[int, dict]:
+        loans = Loan.__table__
+        rows = db.session.execute(
+            select(loans.c.id, loans.c.listing_id, Listing.title)
+            .join(Listing, Listing.id == loans.c.listing_id)
+            .where(loans.c.id.in_(ids))
+        )
+        return {row.id: {"title": row.title, "link": f"/listings/{row.listing_id}"} for row in rows}
 
     def to_json(self, booking: Loan, viewer_id: int | None) -> dict:
         listing = booking.listing

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import escape
 
 from sharemarket.accounts.models import User
 from sharemarket.notifications import kinds
@@ -126,3 +129,57 @@ def message(*, user: User, kind: str, subject: object, body: object, link: str |
             unsubscribe_url=unsubscribe,
         )
     return RenderedEmail(subject_text[:300], text, html, unsubscribe)
+
+
+# Where a mail's own parts go in a template rendered once for many mails (control characters:
+# never in a translation, left alone by HTML escaping).
+_MARK = {part: f"\x00{part}\x00" for part in ("subject", "body", "link", "unsubscribe_url", "paragraphs")}
+_MARKED = re.compile("\x00(subject|body|link|unsubscribe_url|paragraphs)\x00")
+
+
+class MessageBatch:
+    """`message()` for a job's many mails at a fraction of the cost: each (locale, kind, link or
+    not) renders the templates once, with marks where a mail's subject, body, link and unsubscribe
+    address go, and each mail fills them in: as they are in the text, escaped in the HTML as the
+    template escapes them, the body through `_paragraphs.html` as the template includes it. The
+    same text and HTML as `message()` (a test compares them); a template whose body is not where
+    the marks expect it is rendered mail by mail."""
+
+    def __init__(self) -> None:
+        self._paragraphs = current_app.jinja_env.get_template("notifications/email/_paragraphs.html")
+        self._skeletons: dict[tuple, tuple[str, str] | None] = {}
+
+    def message(self, *, user: User, kind: str, subject: str, body: str, link: str | None = None) -> RenderedEmail:
+        """`subject` and `body` already in the recipient's language."""
+        link = absolute_link(link)
+        skeleton = self._skeleton(user.locale, kind, link is not None)
+        if skeleton is None:
+            return message(user=user, kind=kind, subject=subject, body=body, link=link)
+        unsubscribe = unsubscribe_url(user, kind)
+        text = {"subject": subject, "body": body, "link": link or "", "unsubscribe_url": unsubscribe or ""}
+        html = {part: escape(value) for part, value in text.items()}
+        html["paragraphs"] = self._paragraphs.render(text=body)
+        return RenderedEmail(
+            subject[:300],
+            _MARKED.sub(lambda found: text[found.group(1)], skeleton[0]),
+            _MARKED.sub(lambda found: html[found.group(1)], skeleton[1]),
+            unsubscribe,
+        )
+
+    def _skeleton(self, locale: str, kind: str, linked: bool) -> tuple[str, str] | None:
+        key = (locale, kind, linked)
+        if key not in self._skeletons:
+            with force_locale(locale):
+                text, html = render(
+                    SimpleNamespace(locale=locale),  # what the templates read of the recipient
+                    kind,
+                    "message",
+                    subject=_MARK["subject"],
+                    body=_MARK["body"],
+                    link=_MARK["link"] if linked else None,
+                    unsubscribe_url=None if kinds.is_locked(kind) else _MARK["unsubscribe_url"],
+                )
+            paragraphs = self._paragraphs.render(text=_MARK["body"])
+            fits = html.count(paragraphs) == 1
+            self._skeletons[key] = (text, html.replace(paragraphs, _MARK["paragraphs"])) if fits else None
+        return self._skeletons[key]

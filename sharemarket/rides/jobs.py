@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from sharemarket.bookings import rules as booking_rules
 from sharemarket.bookings import services as bookings
+from sharemarket.bookings.models import Booking
 from sharemarket.extensions import db
 from sharemarket.jobs.registry import Job
 from sharemarket.notifications.services import notify
@@ -69,14 +70,22 @@ def close_past(now: datetime) -> dict:
     expired = closed = 0
     shared = 0.0
     while late := db.session.scalars(
-        select(SeatBooking)
-        .where(SeatBooking.status == "requested", SeatBooking.respond_by <= now)
-        .order_by(SeatBooking.id)
+        select(Booking.id)
+        .where(Booking.status == "requested", Booking.respond_by <= now, Booking.kind == seats.SeatKind.kind)
+        .order_by(Booking.id)
         .limit(BATCH)
     ).all():
-        for booking in late:
-            bookings.system_act(booking=booking, action="expire", now=now, note="not answered in time")
-        expired += len(late)
+        expired += len(
+            bookings.system_act_many(
+                kind=seats.SeatKind.kind,
+                action="expire",
+                source="requested",
+                ids=late,
+                now=now,
+                note="not answered in time",
+                due=(Booking.respond_by <= now,),
+            )
+        )
     while due := db.session.scalars(
         select(RideOccurrence)
         .where(RideOccurrence.closed_at.is_(None), RideOccurrence.departs_at <= now - CLOSE_AFTER)

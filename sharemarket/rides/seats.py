@@ -15,6 +15,7 @@ from babel.dates import format_datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from sharemarket import geo
 from sharemarket.api.schemas import iso_utc, user_ref
@@ -26,7 +27,7 @@ from sharemarket.db import lock_row
 from sharemarket.errors import Conflict, InvalidTransition, NotAllowed, SlotFull, ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
-from sharemarket.notifications.services import notify
+from sharemarket.notifications.services import Notice, notify, notify_many, recipients
 from sharemarket.rides import privacy, rules, services
 from sharemarket.rides.models import Ride, RideOccurrence, SeatBooking
 from sharemarket.rides.settings import setting
@@ -105,33 +106,64 @@ class SeatKind:
     def on_transition(
         self, booking: SeatBooking, action: str, old_status: str, actor_id: int | None, now: datetime
     ) -> None:
+        """Seats are taken or given back first (the occurrence's row lock), then the booking's
+        status is re-read under its own row lock (what the scheduler's bulk expiry locks), so a
+        request that expired or was answered meanwhile is not moved again."""
         was, holds = old_status in booking_rules.HOLDING, booking.status in booking_rules.HOLDING
-        if holds and not was:
-            take_seats(booking.occurrence, booking.seats)
-        elif was and not holds:
-            give_back_seats(booking.occurrence, booking.seats)
-        self._announce(booking, action, actor_id, now)
-
-    def _announce(self, booking: SeatBooking, action: str, actor_id: int | None, now: datetime) -> None:
+        with db.session.no_autoflush:  # the new status is written after the check below
+            if holds and not was:
+                take_seats(booking.occurrence, booking.seats)
+            elif was and not holds:
+                give_back_seats(booking.occurrence, booking.seats)
+        stored = bookings.locked_status(booking)
+        if stored != old_status:
+            raise InvalidTransition(_l("This seat booking changed meanwhile (it is now %(status)s).", status=stored))
         if action == "cancel":
             action = "cancel_by_passenger" if actor_id == booking.user_id else "cancel_by_driver"
+        if action in ANNOUNCEMENTS:
+            notice = _announcement(action, booking.ride, booking.user, booking.occurrence.departs_at)
+            notify(user=notice.user, kind=notice.kind, title=notice.title, body=notice.body, now=now, link=notice.link)
+
+    def on_bulk_transition(self, ids: list[int], action: str, now: datetime) -> None:
+        """A bulk move holds no seats before or after (requests expiring): the announcements only."""
         if action not in ANNOUNCEMENTS:
             return
-        ride = booking.ride
-        recipient, kind, texts = ANNOUNCEMENTS[action]
-        user = ride.driver if recipient == "driver" else booking.user
-        title, body = texts(
-            {
-                "driver": ride.driver.display_name,
-                "name": booking.user.display_name,
-                "route": ride.route_label,
-                "when": format_when(booking.occurrence.departs_at, ride, user.locale),
-            }
+        rows = db.session.execute(
+            select(SeatBooking.__table__.c.ride_id, Booking.user_id, RideOccurrence.departs_at)
+            .select_from(SeatBooking.__table__)
+            .join(Booking, Booking.id == SeatBooking.__table__.c.id)
+            .join(RideOccurrence, RideOccurrence.id == SeatBooking.__table__.c.occurrence_id)
+            .where(SeatBooking.__table__.c.id.in_(ids))
+            .order_by(SeatBooking.__table__.c.id)
+        ).all()
+        rides = {
+            ride.id: ride
+            for ride in db.session.scalars(
+                select(Ride).where(Ride.id.in_({row.ride_id for row in rows})).options(selectinload(Ride.driver))
+            )
+        }
+        passengers = recipients(row.user_id for row in rows)
+        notify_many(
+            [_announcement(action, rides[row.ride_id], passengers[row.user_id], row.departs_at) for row in rows],
+            now=now,
         )
-        notify(user=user, kind=kind, title=title, body=body, now=now, link=ride_path(booking.ride_id))
 
     def describe(self, booking: SeatBooking) -> dict:
         return {"title": str(_l("Ride %(route)s", route=booking.ride.route_label)), "link": ride_path(booking.ride_id)}
+
+    def describe_many(self, ids: list[int]) -> dict[int, dict]:
+        seats = SeatBooking.__table__
+        pairs = db.session.execute(select(seats.c.id, seats.c.ride_id).where(seats.c.id.in_(ids))).all()
+        rides = {
+            ride.id: ride for ride in db.session.scalars(select(Ride).where(Ride.id.in_({p.ride_id for p in pairs})))
+        }
+        return {
+            booking_id: {
+                "title": _l("Ride %(route)s", route=rides[ride_id].route_label),
+                "link": ride_path(ride_id),
+            }
+            for booking_id, ride_id in pairs
+        }
 
     def to_json(self, booking: SeatBooking, viewer_id: int | None) -> dict:
         ride = booking.ride
@@ -156,6 +188,21 @@ def _shown(point: Place, ride_end: Place, seed: int, exact: bool) -> Place:
     """A pick-up at the driver's own start stays approximate until the seat is confirmed."""
     at_ride_end = (point.lat, point.lng) == (ride_end.lat, ride_end.lng)
     return privacy.shown_place(point, seed, exact or not at_ride_end)
+
+
+def _announcement(action: str, ride: Ride, passenger, departs_at: datetime) -> Notice:
+    """What ANNOUNCEMENTS says of `action` on a seat of `ride` leaving at `departs_at`, and to whom."""
+    recipient, kind, texts = ANNOUNCEMENTS[action]
+    user = ride.driver if recipient == "driver" else passenger
+    title, body = texts(
+        {
+            "driver": ride.driver.display_name,
+            "name": passenger.display_name,
+            "route": ride.route_label,
+            "when": format_when(departs_at, ride, user.locale),
+        }
+    )
+    return Notice(user=user, kind=kind, title=title, body=body, link=ride_path(ride.id))
 
 
 kinds.register(SeatKind())

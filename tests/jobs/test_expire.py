@@ -37,14 +37,20 @@ class TrialKind:
         return select(Booking.id).where(False)
 
     def on_transition(self, booking, action, old_status, actor_id, now):
-        if booking.id in self.broken:
-            raise RuntimeError(f"cannot release what booking {booking.id} holds")
+        pass
+
+    def on_bulk_transition(self, ids, action, now):
+        if broken := self.broken.intersection(ids):
+            raise RuntimeError(f"cannot expire bookings {sorted(broken)}")
 
     def check_action(self, booking, action, now):
         pass
 
     def describe(self, booking):
-        return {"title": f"the trial thing #{booking.id}", "link": f"/bookings/{booking.id}"}
+        return self.describe_many([booking.id])[booking.id]
+
+    def describe_many(self, ids):
+        return {i: {"title": f"the trial thing #{i}", "link": f"/bookings/{i}"} for i in ids}
 
     def to_json(self, booking, viewer_id):
         return {}
