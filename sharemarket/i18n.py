@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from babel import Locale
 from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 
@@ -14,7 +17,18 @@ LANGUAGE_NAMES = {
 }
 
 
-def select_locale() -> str:
+@cache
+def _locale(code: str) -> Locale:
+    """Parsed once per language and process: Flask-Babel parses what the selector returns on every
+    request, unless it is already a Locale."""
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
+    return _locale(_locale_code())
+
+
+def _locale_code() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and jobs: messages choose their locale explicitly
         return current_app.config["BABEL_DEFAULT_LOCALE"]

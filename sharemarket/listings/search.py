@@ -5,8 +5,9 @@ by a flat-earth distance (good to a fraction of a percent at these scales) and s
 page; the exact geodesic distance is then computed for those few rows only.
 
 A page is one statement: the limited rows, then (outside the LIMIT, so only for them) the owner's
-name joined and the photos aggregated. Results are plain values (`ListingCard`), not ORM objects:
-for twenty rows, building and tracking instances cost more than the SQL.
+name joined and the photos aggregated. Results are plain values (`ListingCard`), not ORM objects,
+read through the session's connection (Core rows): for twenty rows, the ORM's result machinery
+and building instances cost more than the SQL.
 """
 
 from __future__ import annotations
@@ -326,7 +327,7 @@ def _newest(query: SearchQuery, limit: int, after: list | None) -> tuple[list[Fo
         if after[0].tzinfo is None:
             raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out."))
     shape, params = _shape_and_params(query, db.session.get_bind().dialect.name, limit, after)
-    rows = db.session.execute(_newest_template(shape), params).all()
+    rows = db.session.connection().execute(_newest_template(shape), params).all()
     more = len(rows) > limit
     rows = rows[:limit]
     position = [rows[-1].created_at.isoformat(), rows[-1].id] if more and rows else None
@@ -401,7 +402,7 @@ def _nearest(query: SearchQuery, limit: int, after: list | None) -> tuple[list[F
         if ring is not None and after is not None and ring * ring <= after[0]:
             continue
         statement, params = nearest_statement(query, limit, after, dialect, within_km=ring)
-        rows = db.session.execute(statement, params).all()
+        rows = db.session.connection().execute(statement, params).all()
         if len(rows) > limit:
             break
     more = len(rows) > limit
