@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
 from urllib.parse import urlsplit
 
-from babel import support
-from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms.i18n import messages_path
 
 from sharemarket.errors import DomainError
 
@@ -23,25 +19,6 @@ def apply_errors(form: FlaskForm, exc: DomainError, default_field: str | None = 
             placed = True
     if not placed:
         form.form_errors.append(exc.detail)
-
-
-@cache
-def _wtforms_catalogue(locale: str) -> support.Translations:
-    return support.Translations.load(messages_path(), [locale], domain="wtforms")
-
-
-class WtformsMessages:
-    """WTForms' own messages in the request's language, each catalogue read once per process
-    (Flask-WTF reads it from disk again on every request). For a form's `Meta.get_translations`."""
-
-    def gettext(self, string: str) -> str:
-        return _wtforms_catalogue(str(get_locale())).ugettext(string)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _wtforms_catalogue(str(get_locale())).ungettext(singular, plural, n)
-
-
-WTFORMS_MESSAGES = WtformsMessages()
 
 
 def safe_next(target: str | None) -> str | None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from babel import Locale
+from babel import Locale, support
 from flask import current_app, g, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 LANGUAGE_NAMES = {
     "fr": "Français",
@@ -43,3 +45,22 @@ def _locale_code() -> str:
 
 def select_timezone() -> str:
     return current_app.config["SHAREMARKET_TIMEZONE"]
+
+
+@cache
+def _wtforms_catalogue(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class WtformsMessages:
+    """WTForms' own messages in the request's language, each catalogue read once per process
+    (Flask-WTF reads it from disk again on every request). For a form's `Meta.get_translations`."""
+
+    def gettext(self, string: str) -> str:
+        return _wtforms_catalogue(str(get_locale())).ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalogue(str(get_locale())).ungettext(singular, plural, n)
+
+
+WTFORMS_MESSAGES = WtformsMessages()

@@ -9,7 +9,7 @@ from wtforms import DateField, DecimalField, FloatField, IntegerField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from sharemarket.forms_util import WTFORMS_MESSAGES
+from sharemarket.i18n import WTFORMS_MESSAGES
 from sharemarket.listings import rules
 
 EUROS_MAX = Decimal(rules.MONEY_MAX_CENTS // 100)
