@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from babel import Locale, support
 from flask import current_app, g, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 LANGUAGE_NAMES = {
     "fr": "Français",
@@ -14,7 +19,18 @@ LANGUAGE_NAMES = {
 }
 
 
-def select_locale() -> str:
+@cache
+def _locale(code: str) -> Locale:
+    """Parsed once per language and process: Flask-Babel parses what the selector returns on every
+    request, unless it is already a Locale."""
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
+    return _locale(_locale_code())
+
+
+def _locale_code() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and jobs: messages choose their locale explicitly
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -29,3 +45,22 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["SHAREMARKET_TIMEZONE"]
+
+
+@cache
+def _wtforms_catalogue(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class WtformsMessages:
+    """WTForms' own messages in the request's language, each catalogue read once per process
+    (Flask-WTF reads it from disk again on every request). For a form's `Meta.get_translations`."""
+
+    def gettext(self, string: str) -> str:
+        return _wtforms_catalogue(str(get_locale())).ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalogue(str(get_locale())).ungettext(singular, plural, n)
+
+
+WTFORMS_MESSAGES = WtformsMessages()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, request
@@ -13,10 +14,22 @@ from flask_login import current_user
 from sharemarket.i18n import LANGUAGE_NAMES
 
 
+# Babel formats a number in tens of microseconds and a results page prints dozens: the texts are
+# kept per (value, locale), as amounts and rounded distances repeat.
+@lru_cache(maxsize=4096)
+def _money(cents: int, currency: str, locale: str) -> str:
+    return format_currency(cents / 100, currency, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _decimal_with_unit(value: float, unit: str, locale: str) -> str:
+    return f"{format_decimal(value, locale=locale)} {unit}"
+
+
 def money(cents: int | None, currency: str = "EUR") -> str:
     if cents is None:
         return ""
-    return format_currency(cents / 100, currency, locale=str(get_locale()))
+    return _money(cents, currency, str(get_locale()))
 
 
 def distance(km: float | None) -> str:
@@ -24,8 +37,8 @@ def distance(km: float | None) -> str:
         return ""
     locale = str(get_locale())
     if km < 1:
-        return f"{format_decimal(round(km * 1000, -1), locale=locale)} m"
-    return f"{format_decimal(round(km, 1), locale=locale)} km"
+        return _decimal_with_unit(round(km * 1000, -1), "m", locale)
+    return _decimal_with_unit(round(km, 1), "km", locale)
 
 
 def when(value: datetime | date | None, style: str = "medium") -> str:

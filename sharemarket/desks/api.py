@@ -368,7 +368,11 @@ def list_slots(query: SlotQuery):
     next_cursor = None
     if next_key is not None:
         next_cursor = encode_cursor([v.isoformat() if isinstance(v, datetime) else v for v in next_key])
-    return jsonify({"results": [slot_json(f.slot, f.distance_km) for f in found], "next": next_cursor})
+    results = [slot_json(f.slot, f.distance_km) for f in found]
+    # COMMIT, not the ROLLBACK of the session's close: psycopg forgets its prepared statements at
+    # every ROLLBACK, and PostgreSQL would plan the search again on each request (decision 0200).
+    db.session.commit()
+    return jsonify({"results": results, "next": next_cursor})
 
 
 @bp.get("/slots/<int:slot_id>")

@@ -2,8 +2,8 @@
 
 Spaces are narrowed by the spatial index (R*Tree / GiST) on their point and ordered in SQL by an
 equirectangular distance (exact enough to rank within 200 km); the great-circle distance is
-computed only for the rows returned. The API search reads plain columns, not ORM objects: it is
-the hottest read of the feature.
+computed only for the rows returned. The API search reads plain columns, not ORM objects, through
+the session's connection (Core rows, no ORM result machinery): it is the hottest read of the feature.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def find_slots(
         now=now, starts_from=starts_from, starts_before=starts_before, near=near, space_id=space_id, after=after,
         limit=limit,
     )  # fmt: skip
-    rows = db.session.execute(statement, params).mappings().all()
+    rows = db.session.connection().execute(statement, params).mappings().all()
     more = len(rows) > limit
     found = []
     for row in rows[:limit]:

@@ -143,6 +143,9 @@ def list_listings(query: ListingSearchQuery):
         )
         for f in found
     ]
+    # COMMIT, not the ROLLBACK of the session's close: psycopg forgets its prepared statements at
+    # every ROLLBACK, and PostgreSQL would plan the search again on each request (decision 0100).
+    db.session.commit()
     return jsonify({"results": results, "next": _encode_cursor(position) if position is not None else None})
 
 

@@ -9,6 +9,7 @@ from wtforms import DateField, DecimalField, FloatField, IntegerField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from sharemarket.i18n import WTFORMS_MESSAGES
 from sharemarket.listings import rules
 
 EUROS_MAX = Decimal(rules.MONEY_MAX_CENTS // 100)
@@ -106,6 +107,9 @@ class BlockForm(FlaskForm):
 class SearchForm(FlaskForm):
     class Meta:
         csrf = False
+
+        def get_translations(self, form):
+            return WTFORMS_MESSAGES
 
     q = StringField(_l("What are you looking for?"), validators=[Optional(), Length(max=200)])
     category = SelectField(

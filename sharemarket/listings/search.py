@@ -3,19 +3,39 @@
 Near a point, the database narrows with the spatial index (a bounding box), filters and orders
 by a flat-earth distance (good to a fraction of a percent at these scales) and stops after one
 page; the exact geodesic distance is then computed for those few rows only.
+
+A page is one statement: the limited rows, then (outside the LIMIT, so only for them) the owner's
+name joined and the photos aggregated. Results are plain values (`ListingCard`), not ORM objects,
+read through the session's connection (Core rows): for twenty rows, the ORM's result machinery
+and building instances cost more than the SQL.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from geographiclib.geodesic import Geodesic
-from sqlalchemy import ColumnElement, Date, Float, Integer, Select, String, and_, bindparam, exists, or_, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    Select,
+    String,
+    Subquery,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+)
 
 from sharemarket import geo, spatial
 from sharemarket.accounts.models import User
@@ -28,8 +48,6 @@ from sharemarket.listings.models import HeldDay, Listing, ListingPhoto
 
 RADIUS_DEFAULT_KM = 10.0
 RING_DIVISORS = (8, 4, 2, 1)
-# Every result shows its owner's name (joined) and its photos (`_with_photos`, one query a page).
-LOAD_WITH = (joinedload(Listing.owner).load_only(User.id, User.display_name), defer(Listing.search_text))
 RADIUS_MAX_KM = 200.0
 
 
@@ -103,12 +121,74 @@ class SearchQuery:
     viewer_id: int | None = None
 
 
+class Owner(NamedTuple):
+    id: int
+    display_name: str
+
+
+class PhotoRef(NamedTuple):
+    id: int
+    key: str
+    width: int
+    height: int
+
+
+# What a result shows of a listing: everything the API and the pages print, not the search text.
+CARD_FIELDS = (
+    "id",
+    "owner_id",
+    "title",
+    "description",
+    "category",
+    "condition",
+    "lat",
+    "lng",
+    "place_label",
+    "deposit_cents",
+    "currency",
+    "replacement_value_cents",
+    "max_loan_days",
+    "min_notice_days",
+    "buffer_days",
+    "pickup_instructions",
+    "status",
+    "created_at",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ListingCard:
+    """A listing as a search result: plain values read with the page, its owner's name included."""
+
+    id: int
+    owner_id: int
+    title: str
+    description: str
+    category: str
+    condition: str
+    lat: float
+    lng: float
+    place_label: str | None
+    deposit_cents: int
+    currency: str
+    replacement_value_cents: int | None
+    max_loan_days: int
+    min_notice_days: int
+    buffer_days: int
+    pickup_instructions: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    owner: Owner
+
+
 @dataclass(frozen=True)
 class Found:
-    listing: Listing
+    listing: ListingCard
     distance_km: float | None
-    # The listing's photos (id, key, width, height), loaded for the whole page in one query.
-    photos: tuple = ()
+    # The listing's photos (id, key, width, height) in their order, read with the page.
+    photos: tuple[PhotoRef, ...] = ()
 
 
 def check(query: SearchQuery) -> SearchQuery:
@@ -193,14 +273,49 @@ def search(query: SearchQuery, *, limit: int, after: list | None = None) -> tupl
     return _nearest(query, limit, after)
 
 
+def _card_columns() -> list:
+    return [Listing.__table__.c[name] for name in CARD_FIELDS]
+
+
+def _photos_of(page: Subquery):
+    """A page row's photos as one string, "position:id:key:width:height" joined by commas (the
+    key is hex): one statement a page instead of a second query for the photos."""
+    t = ListingPhoto.__table__
+    one = cast(t.c.position, String) + ":" + cast(t.c.id, String) + ":" + t.c.key
+    one = one + ":" + cast(t.c.width, String) + ":" + cast(t.c.height, String)
+    return select(func.aggregate_strings(one, ",")).where(t.c.listing_id == page.c.id).scalar_subquery()
+
+
+def _decorated(page: Subquery, *order) -> Select:
+    """The page's rows with the owner's name and the photos, looked up for those rows only."""
+    owner_name = User.__table__.c.display_name
+    return (
+        select(page, owner_name.label("owner_name"), _photos_of(page).label("photos"))
+        .join(User.__table__, User.__table__.c.id == page.c.owner_id)
+        .order_by(*order)
+    )
+
+
+def _card(row) -> ListingCard:
+    # A page row starts with the CARD_FIELDS columns, in that order (`_card_columns`).
+    return ListingCard(*row[: len(CARD_FIELDS)], Owner(row.owner_id, row.owner_name))
+
+
+def _photos(packed: str | None) -> tuple[PhotoRef, ...]:
+    if not packed:
+        return ()
+    photos = sorted((item.split(":") for item in packed.split(",")), key=lambda parts: int(parts[0]))
+    return tuple(PhotoRef(int(i), key, int(w), int(h)) for _position, i, key, w, h in photos)
+
+
 @lru_cache(maxsize=256)
 def _newest_template(shape: Shape) -> Select:
-    stmt = select(Listing).where(*_filters(shape, near=False))
+    stmt = select(*_card_columns()).where(*_filters(shape, near=False))
     if shape.after:
         created, last_id = _param("last_key", UTCDateTime), _param("last_id", Integer)
         stmt = stmt.where(or_(Listing.created_at < created, and_(Listing.created_at == created, Listing.id < last_id)))
-    order = (Listing.created_at.desc(), Listing.id.desc())
-    return stmt.order_by(*order).limit(shape.limit + 1).options(*LOAD_WITH)
+    page = stmt.order_by(Listing.created_at.desc(), Listing.id.desc()).limit(shape.limit + 1).subquery()
+    return _decorated(page, page.c.created_at.desc(), page.c.id.desc())
 
 
 def _newest(query: SearchQuery, limit: int, after: list | None) -> tuple[list[Found], list | None]:
@@ -212,11 +327,11 @@ def _newest(query: SearchQuery, limit: int, after: list | None) -> tuple[list[Fo
         if after[0].tzinfo is None:
             raise ValidationFailed.field("cursor", _l("This cursor is not one we gave out."))
     shape, params = _shape_and_params(query, db.session.get_bind().dialect.name, limit, after)
-    rows = list(db.session.scalars(_newest_template(shape), params))
+    rows = db.session.connection().execute(_newest_template(shape), params).all()
     more = len(rows) > limit
     rows = rows[:limit]
     position = [rows[-1].created_at.isoformat(), rows[-1].id] if more and rows else None
-    return _with_photos([Found(listing, None) for listing in rows]), position
+    return [Found(_card(row), None, _photos(row.photos)) for row in rows], position
 
 
 @lru_cache(maxsize=256)
@@ -225,7 +340,7 @@ def _nearest_template(shape: Shape) -> Select:
     dlat, dlng = Listing.lat - _param("lat"), Listing.lng - _param("lng")
     flat = dlat * dlat * _param("ky2") + dlng * dlng * _param("kx2")
     box = spatial.Box(_param("min_lat"), _param("max_lat"), _param("min_lng"), _param("max_lng"))
-    stmt = select(Listing, flat.label("flat")).where(
+    stmt = select(*_card_columns(), flat.label("flat")).where(
         spatial.box_overlaps(Listing.__table__, box, shape.dialect),
         flat <= _param("reach2"),
         *_filters(shape, near=True),
@@ -233,7 +348,8 @@ def _nearest_template(shape: Shape) -> Select:
     if shape.after:
         last_flat, last_id = _param("last_key"), _param("last_id", Integer)
         stmt = stmt.where(or_(flat > last_flat, and_(flat == last_flat, Listing.id > last_id)))
-    return stmt.order_by(flat, Listing.id).limit(shape.limit + 1).options(*LOAD_WITH)
+    page = stmt.order_by(flat, Listing.id).limit(shape.limit + 1).subquery()
+    return _decorated(page, page.c.flat, page.c.id)
 
 
 def nearest_statement(
@@ -286,32 +402,16 @@ def _nearest(query: SearchQuery, limit: int, after: list | None) -> tuple[list[F
         if ring is not None and after is not None and ring * ring <= after[0]:
             continue
         statement, params = nearest_statement(query, limit, after, dialect, within_km=ring)
-        rows = list(db.session.execute(statement, params))
+        rows = db.session.connection().execute(statement, params).all()
         if len(rows) > limit:
             break
     more = len(rows) > limit
     rows = rows[:limit]
-    position = [rows[-1].flat, rows[-1].Listing.id] if more and rows else None
+    position = [rows[-1].flat, rows[-1].id] if more and rows else None
     found = []
     for row in rows:
-        distance = geodesic_km(lat, lng, row.Listing.lat, row.Listing.lng)
+        distance = geodesic_km(lat, lng, row.lat, row.lng)
         if distance <= query.radius_km:
-            found.append(Found(row.Listing, distance))
+            found.append(Found(_card(row), distance, _photos(row.photos)))
     found.sort(key=lambda f: (f.distance_km, f.listing.id))
-    return _with_photos(found), position
-
-
-def _with_photos(found: list[Found]) -> list[Found]:
-    """The page's photos in one plain query: a selectin loader costs more than the SQL itself."""
-    if not found:
-        return found
-    t = ListingPhoto.__table__
-    query = (
-        select(t.c.listing_id, t.c.id, t.c.key, t.c.width, t.c.height)
-        .where(t.c.listing_id.in_([f.listing.id for f in found]))
-        .order_by(t.c.position)
-    )
-    by_listing: dict[int, list] = {}
-    for row in db.session.execute(query):
-        by_listing.setdefault(row.listing_id, []).append(row)
-    return [replace(f, photos=tuple(by_listing.get(f.listing.id, ()))) for f in found]
+    return found, position

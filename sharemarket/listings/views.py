@@ -72,18 +72,19 @@ def search_page():
     else:
         status = 422
     shown = {f.listing.id: services.shown_place(f.listing, f.listing.id in exact) for f in results}
-    return (
-        render_template(
-            "listings/search.html",
-            form=form,
-            results=results,
-            shown=shown,
-            centre=centre,
-            next_url=next_url,
-            categories=rules.CATEGORIES,
-        ),
-        status,
+    page = render_template(
+        "listings/search.html",
+        form=form,
+        results=results,
+        shown=shown,
+        centre=centre,
+        next_url=next_url,
+        categories=rules.category_labels(),
     )
+    # COMMIT, not the ROLLBACK of the session's close: psycopg forgets its prepared statements at
+    # every ROLLBACK, and PostgreSQL would plan the search again on each request (decision 0100).
+    db.session.commit()
+    return page, status
 
 
 def _search_centre(form: SearchForm):

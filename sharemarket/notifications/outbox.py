@@ -185,6 +185,8 @@ def send_after_response(app: Flask, response: Response) -> Response:
     A head start on the `deliver_outbox` job, not a replacement: only committed mails can be
     claimed (a rolled-back request left none), and whatever fails here stays for the job.
     """
+    if not db.session.registry.has():  # the request never opened a session, so it wrote nothing
+        return response
     written = db.session.info.pop(WRITTEN, None)
     enabled = app.config.get("MAIL_SEND_AFTER_REQUEST", not app.testing)
     if not written or not enabled or len(written) > SEND_AFTER_REQUEST_AT_MOST:

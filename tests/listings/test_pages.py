@@ -213,3 +213,15 @@ def test_my_listings_and_edit(app, make_user):
     assert db.session.get(Listing, listing.id).status == "paused"
     nav = Browser(app).get("/").get_data(as_text=True)
     assert 'href="/listings"' in nav
+
+
+def test_search_form_messages_in_the_reader_language(client):
+    """WTForms' own messages come from its catalogue of the request's language (read once each)."""
+    for language, message in (
+        ("fr", "Le nombre doit être compris entre -90 et 90."),
+        ("en", "Number must be between -90 and 90."),
+        ("fr", "Le nombre doit être compris entre -90 et 90."),
+    ):
+        page = client.get("/listings?lat=95&lng=0", headers={"Accept-Language": language})
+        assert page.status_code == 422
+        assert message in page.get_data(as_text=True)

@@ -13,13 +13,13 @@ from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place, distance_km
 from sharemarket.listings import loans, search, services
-from sharemarket.listings.models import Listing
+from sharemarket.listings.models import Listing, ListingPhoto
 
 CENTRE = (47.7486, -3.3667)
 
 
-def _get(client, **params):
-    return client.get("/api/v1/listings", query_string=params)
+def _get(client, headers=None, **params):
+    return client.get("/api/v1/listings", query_string=params, headers=headers or {})
 
 
 @pytest.fixture
@@ -195,3 +195,55 @@ def test_ring_search_finds_the_same_as_a_full_scan(client, make_user, make_listi
             break
     assert len(seen) == len(set(seen)) and set(seen) == expected
     assert all(b >= a - 0.1 for a, b in zip(distances, distances[1:], strict=False))
+
+
+def test_a_result_shows_the_listing_as_its_own_page_does(client, make_user, make_listing, auth_header):
+    """A search reads its page as plain rows (owner's name joined, photos aggregated): each result
+    is the listing exactly as GET /listings/<id> shows it, photos in their order, plus the distance."""
+    owner = make_user(display_name="Maëlle")
+    listing = make_listing(owner=owner, title="Scie sauteuse", place=Place(CENTRE[0], CENTRE[1] + 0.01, "Merville"))
+    make_listing(owner=make_user(display_name="Yann"), title="Escabeau", place=Place(CENTRE[0] + 0.01, CENTRE[1]))
+    for position, key in ((2, "c" * 32), (0, "a" * 32), (1, "b" * 32)):
+        db.session.add(ListingPhoto(listing_id=listing.id, position=position, key=key, width=1600, height=1200))
+    db.session.commit()
+    viewer = make_user()
+    for headers in ({}, auth_header(viewer), auth_header(owner)):
+        alone = {
+            item.id: client.get(f"/api/v1/listings/{item.id}", headers=headers).json
+            for item in db.session.scalars(select(Listing))
+        }
+        newest = _get(client, headers=headers).json["results"]
+        results = _get(client, near=f"{CENTRE[0]},{CENTRE[1]}", headers=headers).json["results"]
+        assert [r.pop("distance_km") > 0 for r in results] == [True, True]
+        assert sorted(results, key=lambda r: r["id"]) == sorted(newest, key=lambda r: r["id"])
+        assert {r["id"]: r for r in results} == alone
+    shown = next(r for r in results if r["id"] == listing.id)
+    keys = ["a" * 32, "b" * 32, "c" * 32]
+    assert [next(key for key in keys if key in photo["url"]) for photo in shown["photos"]] == keys
+    assert shown["owner"] == {"id": owner.id, "display_name": "Maëlle"} and "pickup_instructions" in shown
+
+
+def test_near_a_point_only_what_the_viewer_may_see(client, make_user, make_listing, auth_header):
+    """The single-statement page keeps every filter: paused, hidden and community listings."""
+    from sharemarket.communities import services as communities
+
+    owner, member, stranger = make_user(), make_user(), make_user()
+    community = communities.create(creator=owner, name="Jardins partagés", access="open", now=utcnow())
+    communities.join(community=community, user=member, now=utcnow())
+    made = {}
+    for i, name in enumerate(("open", "paused", "hidden", "kept")):
+        made[name] = make_listing(owner=owner, title=f"Brouette {name}", place=Place(CENTRE[0] + i * 0.001, CENTRE[1]))
+    services.update_listing(listing=made["paused"], actor=owner, now=utcnow(), status="paused")
+    made["hidden"].hidden_at = utcnow()
+    communities.restrict(item=made["kept"], owner_id=owner.id, community_id=community.id, actor=owner)
+    db.session.commit()
+
+    def titles(viewer=None, **params):
+        headers = auth_header(viewer) if viewer else {}
+        found = _get(client, near=f"{CENTRE[0]},{CENTRE[1]}", headers=headers, **params).json["results"]
+        page = client.get(f"/listings?lat={CENTRE[0]}&lng={CENTRE[1]}", headers=headers)
+        assert page.status_code == 200
+        return [r["title"].split()[-1] for r in found]
+
+    assert titles() == ["open"] and titles(stranger) == ["open"]
+    assert titles(member) == ["open", "kept"] and titles(owner, limit=1) == ["open"]
