@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, Select, bindparam, false, select
+from sqlalchemy import DateTime, Integer, Select, bindparam, false, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from sharemarket import geo
 from sharemarket.accounts.models import User
 from sharemarket.communities import rules as community_rules
+from sharemarket.db import UTCDateTime
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
@@ -114,7 +115,8 @@ def _candidates_statement(dialect: str, excludes_driver: bool) -> Select:
         select(
             RideOccurrence.id,
             RideOccurrence.ride_id,
-            RideOccurrence.departs_at,
+            # The driver's own type: made aware in UTC for the matches only (`_utc`), not ~200 rows.
+            type_coerce(RideOccurrence.departs_at, DateTime(timezone=True)),
             Ride.origin_lat,
             Ride.origin_lng,
             Ride.destination_lat,
@@ -204,6 +206,7 @@ def search(
         route = best_route((origin_lat, origin_lng), (destination_lat, destination_lng), detour * FAST_SLACK + 0.01)
         if route is None:
             continue
+        departs_at = _utc(departs_at, None)
         pickup_at = _to_minute(departs_at + timedelta(minutes=rules.driving_minutes(route.pickup_leg_km, speed)))
         matches.append(
             Match(
@@ -224,6 +227,9 @@ def search(
         )
     matches.sort(key=lambda m: (m.score, m.departs_at, m.occurrence_id))
     return SearchResult(origin, destination, matches, pickups, dropoffs)
+
+
+_utc = UTCDateTime().process_result_value
 
 
 def _to_minute(instant: datetime) -> datetime:
