@@ -3,7 +3,8 @@
 1. The official carpool areas within reach of the passenger's start and end are found (indexed).
 2. SQL keeps the occurrences whose detour-ellipse box overlaps the box of the passenger's start
    (with those areas) and that of their end, leaving in the window: one scan of an index over
-   place and time (`occurrence_index`), then seats left, not cancelled.
+   place and time (`occurrence_index`), then seats left, not cancelled, not going back along the
+   passenger's way by more than the detour allows (`rules.Heading`).
 3. In Python, on those few candidates: the cheapest feasible pick-up/drop-off pair (door or
    carpool area) by the fast distance, the pick-up time, the score; best first.
 4. The page shown gets geodesic figures (`SearchResult.shown`), and a last geodesic feasibility
