@@ -139,6 +139,7 @@ class Generator:
                 continue
             box = rules.ellipse_box((olat, olng), (dlat, dlng), detour)
             distance = self.distance(olat, olng, dlat, dlng)
+            heading = rules.heading((olat, olng), (dlat, dlng))
             ride_rows.append(
                 {
                     "id": ride_id,
@@ -150,6 +151,9 @@ class Generator:
                     "destination_lng": dlng,
                     "destination_label": label,
                     "distance_km": distance,
+                    "heading_per_lat": heading.per_lat,
+                    "heading_per_lng": heading.per_lng,
+                    "heading_slack_km": heading.slack_km,
                     "departure_at": departures[0][1],
                     "timezone": "Europe/Paris",
                     "seats": seats,

@@ -13,7 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sharemarket import spatial
@@ -43,6 +55,11 @@ class Ride(db.Model):
     destination_label: Mapped[str | None] = mapped_column(String(120))
     # Geodesic origin → destination, km.
     distance_km: Mapped[float] = mapped_column(Float)
+    # `rules.Heading` of origin → destination, kept up to date on every write (`_set_heading`):
+    # lets the search drop rides going the wrong way in SQL. 0 (the default) drops nothing.
+    heading_per_lat: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    heading_per_lng: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    heading_slack_km: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     # One-off: the departure. Commute: the first occurrence when it was published.
     departure_at: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64))
@@ -110,6 +127,17 @@ class Ride(db.Model):
 
 def _coords(place: Place) -> str:
     return f"{place.lat:.3f}, {place.lng:.3f}"
+
+
+@event.listens_for(Ride, "before_insert")
+@event.listens_for(Ride, "before_update")
+def _set_heading(mapper, connection, ride: Ride) -> None:
+    heading = rules.heading((ride.origin_lat, ride.origin_lng), (ride.destination_lat, ride.destination_lng))
+    ride.heading_per_lat, ride.heading_per_lng, ride.heading_slack_km = (
+        heading.per_lat,
+        heading.per_lng,
+        heading.slack_km,
+    )
 
 
 class RideOccurrence(db.Model):

@@ -178,6 +178,55 @@ def shared_km(pickup: Point, dropoff: Point, seats: int, distance: Distance = fa
 # -- matching ---------------------------------------------------------------------------------
 
 
+# Past this length a flat frame around the ride is too rough for the quick rejection.
+FLAT_FRAME_MAX_KM = 150.0
+# The quick rejection's margin for the flat frame: this share of the ride and detour, plus this.
+FRAME_SLACK_SHARE = 0.02
+FRAME_SLACK_KM = 0.5
+# The flat frame's unit vector along a ride is not quite 1 long (haversine length): `heading`
+# gives up on a ride where it is longer than this.
+HEADING_NORM_MAX = 1.1
+
+
+@dataclass(frozen=True)
+class Heading:
+    """Where a ride goes, for SQL to drop rides going the wrong way before `could_ride` does:
+    km along the ride per degree of latitude and of longitude moved (flat frame at its origin),
+    and the part of `could_ride`'s margin due to the ride's length. All 0 for a ride that
+    `could_ride` never rejects (too long, or no length): SQL then keeps it whatever the search.
+
+    `could_ride` accepts only if some pick-up P and drop-off D have
+    along(D) - along(P) >= -(m / 2 + slack), m the detour allowed, slack =
+    FRAME_SLACK_SHARE * (direct + m) + FRAME_SLACK_KM; with the passenger going from A to B,
+    along(D) - along(P) <= along(B) - along(A) + |D - B| + |P - A| (flat km, the unit vector
+    at most HEADING_NORM_MAX long). So a ride with
+    along(B) - along(A) + slack_km + (1/2 + FRAME_SLACK_SHARE) * m + reach < 0
+    (`reach_km`) is one `could_ride` rejects."""
+
+    per_lat: float
+    per_lng: float
+    slack_km: float
+
+
+def heading(origin: Point, destination: Point) -> Heading:
+    direct = fast_distance_km(*origin, *destination)
+    if direct > FLAT_FRAME_MAX_KM or direct < 1e-6:
+        return Heading(0.0, 0.0, 0.0)
+    kx = KM_PER_DEGREE_LAT * math.cos(math.radians(origin[0]))
+    x, y = (destination[1] - origin[1]) * kx, (destination[0] - origin[0]) * KM_PER_DEGREE_LAT
+    if math.hypot(x, y) > HEADING_NORM_MAX * direct:
+        return Heading(0.0, 0.0, 0.0)
+    return Heading(y * KM_PER_DEGREE_LAT / direct, x * kx / direct, FRAME_SLACK_SHARE * direct + FRAME_SLACK_KM)
+
+
+def reach_km(pickups: list[Option], dropoffs: list[Option]) -> float:
+    """Flat km, at most, from the passenger's start (the first pick-up, their door) to a pick-up
+    plus from a drop-off to their end, in any ride's frame (see `Heading`); 1 m more for rounding."""
+    return 0.001 + HEADING_NORM_MAX * KM_PER_DEGREE_LAT * sum(
+        max(math.dist(o.point, options[0].point) for o in options) for options in (pickups, dropoffs)
+    )
+
+
 @dataclass(frozen=True)
 class Option:
     """A possible pick-up or drop-off point: the passenger's door (access 0) or a meeting point."""
@@ -207,9 +256,6 @@ class PassengerTrip:
     `best_route` runs on every candidate a search returns, so it works on numbers prepared here
     (radians, cosines, plain lists) rather than on the options themselves."""
 
-    # Past this length a flat frame around the ride is too rough for the quick rejection.
-    FLAT_FRAME_MAX_KM = 150.0
-
     def __init__(self, pickups: list[Option], dropoffs: list[Option]):
         self.pickups, self.dropoffs = pickups, dropoffs
         self.between = [[fast_distance_km(*p.point, *q.point) for q in dropoffs] for p in pickups]
@@ -222,13 +268,13 @@ class PassengerTrip:
         """A quick necessary test in a flat frame along the ride: some pick-up and some drop-off
         lie in the rectangle around the detour ellipse, and the passenger does not go back along
         the ride by more than half the detour (backtracking is driven twice)."""
-        if direct > self.FLAT_FRAME_MAX_KM or direct < 1e-6:
+        if direct > FLAT_FRAME_MAX_KM or direct < 1e-6:
             return True
         olat, olng = origin
         kx = KM_PER_DEGREE_LAT * math.cos(math.radians(olat))
         ux = (destination[1] - olng) * kx / direct
         uy = (destination[0] - olat) * KM_PER_DEGREE_LAT / direct
-        slack = 0.02 * (direct + max_detour) + 0.5
+        slack = FRAME_SLACK_SHARE * (direct + max_detour) + FRAME_SLACK_KM
         half_width = math.sqrt(max_detour * (2 * direct + max_detour)) / 2 + slack
         low, high = -max_detour / 2 - slack, direct + max_detour / 2 + slack
         first_start = math.inf

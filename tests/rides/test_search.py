@@ -2,12 +2,14 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
+from sharemarket import geo
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
 from sharemarket.rides import rules, search
-from sharemarket.rides.models import RideOccurrence
+from sharemarket.rides.models import Ride, RideOccurrence
 from tests.rides.conftest import AURAY, HENNEBONT, LANESTER, LORIENT, QUIMPERLE, VANNES
 
 MORNING = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)  # Wednesday 07:00 in Paris
@@ -162,3 +164,81 @@ def test_the_index_never_drops_a_ride_a_full_scan_would_find(make_ride, make_use
         assert found == scanned
         hits += len(found)
     assert hits > 10
+
+
+def test_rides_dropped_for_their_heading_are_only_ones_that_could_never_match(make_ride, make_user, carpool_areas, now):
+    """Random rides (short and long, any detour allowed) and searches around southern Brittany,
+    with carpool areas: the search with the heading filter in SQL finds exactly the matches, in
+    the same order and with the same figures, as with the filter off (every heading 0), while
+    the filter does drop candidates."""
+    rng = random.Random(11)
+    driver = make_user()
+
+    def anywhere():
+        return Place(rng.uniform(47.3, 48.6), rng.uniform(-4.6, -1.6))
+
+    for _ in range(150):
+        origin = anywhere()
+        destination = (
+            anywhere()
+            if rng.random() < 0.5
+            else Place(origin.lat + rng.uniform(-0.2, 0.2), origin.lng + rng.uniform(-0.3, 0.3))
+        )
+        make_ride(
+            driver=driver,
+            origin=origin,
+            destination=destination,
+            departure_at=MORNING + timedelta(minutes=rng.randrange(0, 180)),
+            max_detour_km=rng.choice([0, 2, 5, 10, 20, 50]),
+        )
+    towns = [HENNEBONT, LANESTER, LORIENT, VANNES, AURAY, QUIMPERLE]
+    queries = []
+    for _ in range(40):
+        a, b = rng.sample(towns, 2) if rng.random() < 0.5 else (anywhere(), anywhere())
+        queries.append((Place(a.lat + rng.uniform(-0.05, 0.05), a.lng + rng.uniform(-0.07, 0.07)), b))
+
+    def run():
+        found, candidates = [], 0
+        for origin, destination in queries:
+            result = _result(now, origin=origin, destination=destination)
+            found.append(result.matches)
+            statement = search.candidate_query(
+                result.pickups, result.dropoffs, MORNING, MORNING + timedelta(hours=3), 1, now
+            )
+            candidates += len(db.session.execute(statement).all())
+        return found, candidates
+
+    filtered, fewer = run()
+    db.session.execute(update(Ride).values(heading_per_lat=0, heading_per_lng=0, heading_slack_km=0))
+    unfiltered, more = run()
+    assert filtered == unfiltered
+    assert sum(map(len, filtered)) > 20
+    assert fewer < more
+
+
+def test_the_heading_never_drops_a_ride_the_quick_rejection_keeps():
+    """`rules.Heading`'s bound on random rides and passengers' options, as the SQL applies it."""
+    rng = random.Random(5)
+    kept = dropped = 0
+    for _ in range(20000):
+        lat = rng.uniform(-70, 70)
+        origin = (lat, rng.uniform(-180, 180))
+        span = rng.choice([0.01, 0.1, 0.5, 1.5])
+        destination = (origin[0] + rng.uniform(-span, span), origin[1] + rng.uniform(-span, span))
+        a = (origin[0] + rng.uniform(-2 * span, 2 * span), origin[1] + rng.uniform(-2 * span, 2 * span))
+        b = (a[0] + rng.uniform(-span, span), a[1] + rng.uniform(-span, span))
+        near = lambda p: (p[0] + rng.uniform(-0.05, 0.05), p[1] + rng.uniform(-0.05, 0.05))  # noqa: E731
+        pickups = [rules.Option(a, 0.0)] + [rules.Option(near(a), 1.0) for _ in range(rng.randrange(4))]
+        dropoffs = [rules.Option(b, 0.0)] + [rules.Option(near(b), 1.0) for _ in range(rng.randrange(4))]
+        limit = search.fast_limit(rng.choice([0, 2, 5, 10, 20, 50]))
+        heading = rules.heading(origin, destination)
+        along = heading.per_lat * (b[0] - a[0]) + heading.per_lng * (b[1] - a[1])
+        keeps = (
+            along + heading.slack_km + (0.5 + rules.FRAME_SLACK_SHARE) * limit + rules.reach_km(pickups, dropoffs) >= 0
+        )
+        direct = geo.fast_distance_km(*origin, *destination)
+        could = rules.PassengerTrip(pickups, dropoffs).could_ride(origin, destination, limit, direct)
+        assert keeps or not could, (origin, destination, pickups, dropoffs, limit)
+        kept += keeps
+        dropped += not keeps
+    assert dropped > 1000 and kept > 1000
