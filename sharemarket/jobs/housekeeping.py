@@ -93,6 +93,8 @@ def _expire(kind: str, ids: list[int], now: datetime) -> dict[str, int]:
     )
     if not moved:
         return {}
+    if getattr(KINDS[kind], "announces_expiry", False):  # its own message already went out
+        return {"expired": len(moved)}
     what = KINDS[kind].describe_many(moved)
     bookers = dict(db.session.execute(select(Booking.id, Booking.user_id).where(Booking.id.in_(moved))).all())
     people = recipients(bookers.values())

@@ -88,6 +88,8 @@ class SeatKind:
 
     kind = "seat"
     model = SeatBooking
+    # An expired seat request is told by the seat's own message (ANNOUNCEMENTS), with the ride's day.
+    announces_expiry = True
 
     def provider_ids(self, booking: SeatBooking) -> set[int]:
         return {booking.ride.driver_id}

@@ -61,16 +61,14 @@ def test_unanswered_seat_requests_expire_together_and_each_passenger_hears_in_th
     assert jobs.close_past(departs + timedelta(hours=1))["expired"] == 0
 
 
-def test_the_expiry_job_tells_a_passenger_as_one_booking_at_a_time_did(requests):
-    """The seat kind's own announcement, and the expiry job's notice of every kind (what is booked
-    in the passenger's language too)."""
+def test_the_expiry_job_tells_a_passenger_once_with_the_seat_message(requests):
+    """The seat's own announcement names the ride and its day; the job adds no second notice."""
     booking = requests[1]
     assert housekeeping.expire_requests(booking.respond_by) == {"expired": 2, "errors": 0}
     db.session.commit()
     notes = _notes(booking.user)
-    assert [n.kind for n in notes] == ["seat_expired", "seat_request_expired"]
-    assert notes[1].title == f"Your request expired: Ride {booking.ride.route_label}"
-    assert notes[1].link == seats.ride_path(booking.ride_id)
+    assert [n.kind for n in notes] == ["seat_expired"]
+    assert notes[0].link == seats.ride_path(booking.ride_id)
 
 
 def test_a_driver_approving_a_request_the_job_expired_meanwhile_is_refused(requests, now):
