@@ -19,7 +19,6 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from geographiclib.geodesic import Geodesic
 from sqlalchemy import (
     ColumnElement,
     Date,
@@ -49,57 +48,6 @@ from sharemarket.listings.models import HeldDay, Listing, ListingPhoto
 RADIUS_DEFAULT_KM = 10.0
 RING_DIVISORS = (8, 4, 2, 1)
 RADIUS_MAX_KM = 200.0
-
-
-_A, _F = 6378137.0, 1 / 298.257223563  # WGS-84
-_B = _A * (1 - _F)
-
-
-def geodesic_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """The WGS-84 geodesic distance (Vincenty's inverse formula, sub-millimetre), falling back to
-    geographiclib (what geopy's `geodesic` uses) for the near-antipodal points where it does not
-    converge. Twenty results a request make geopy's general solution the slowest step."""
-    u1 = math.atan((1 - _F) * math.tan(math.radians(lat1)))
-    u2 = math.atan((1 - _F) * math.tan(math.radians(lat2)))
-    lon = math.radians(lng2 - lng1)
-    sin_u1, cos_u1, sin_u2, cos_u2 = math.sin(u1), math.cos(u1), math.sin(u2), math.cos(u2)
-    lam = lon
-    for _ in range(100):
-        sin_lam, cos_lam = math.sin(lam), math.cos(lam)
-        sin_sigma = math.hypot(cos_u2 * sin_lam, cos_u1 * sin_u2 - sin_u1 * cos_u2 * cos_lam)
-        if sin_sigma == 0:
-            return 0.0
-        cos_sigma = sin_u1 * sin_u2 + cos_u1 * cos_u2 * cos_lam
-        sigma = math.atan2(sin_sigma, cos_sigma)
-        sin_alpha = cos_u1 * cos_u2 * sin_lam / sin_sigma
-        cos2_alpha = 1 - sin_alpha * sin_alpha
-        cos_2sm = cos_sigma - 2 * sin_u1 * sin_u2 / cos2_alpha if cos2_alpha else 0.0
-        c = _F / 16 * cos2_alpha * (4 + _F * (4 - 3 * cos2_alpha))
-        previous = lam
-        lam = lon + (1 - c) * _F * sin_alpha * (
-            sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm * cos_2sm))
-        )
-        if abs(lam - previous) < 1e-12:
-            break
-    else:
-        return Geodesic.WGS84.Inverse(lat1, lng1, lat2, lng2, Geodesic.DISTANCE)["s12"] / 1000
-    u_sq = cos2_alpha * (_A * _A - _B * _B) / (_B * _B)
-    a = 1 + u_sq / 16384 * (4096 + u_sq * (-768 + u_sq * (320 - 175 * u_sq)))
-    b = u_sq / 1024 * (256 + u_sq * (-128 + u_sq * (74 - 47 * u_sq)))
-    delta = (
-        b
-        * sin_sigma
-        * (
-            cos_2sm
-            + b
-            / 4
-            * (
-                cos_sigma * (-1 + 2 * cos_2sm * cos_2sm)
-                - b / 6 * cos_2sm * (-3 + 4 * sin_sigma * sin_sigma) * (-3 + 4 * cos_2sm * cos_2sm)
-            )
-        )
-    )
-    return _B * a * (sigma - delta) / 1000
 
 
 def flat_margin(lat: float, radius_km: float) -> float:
@@ -410,7 +358,7 @@ def _nearest(query: SearchQuery, limit: int, after: list | None) -> tuple[list[F
     position = [rows[-1].flat, rows[-1].id] if more and rows else None
     found = []
     for row in rows:
-        distance = geodesic_km(lat, lng, row.lat, row.lng)
+        distance = geo.distance_km(lat, lng, row.lat, row.lng)
         if distance <= query.radius_km:
             found.append(Found(_card(row), distance, _photos(row.photos)))
     found.sort(key=lambda f: (f.distance_km, f.listing.id))
