@@ -42,7 +42,8 @@ def _each(model, *conditions) -> Iterator:
 
 
 def _loans(*conditions) -> Iterator[Loan]:
-    return _each(Loan, *conditions)
+    # The kind too, so that (status, kind, id) walks only loans, in the batches' id order.
+    return _each(Loan, Loan.kind == "loan", *conditions)
 
 
 def _move(loan: Loan, action: str, now: datetime) -> bool:
