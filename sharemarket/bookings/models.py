@@ -14,8 +14,7 @@ class Booking(db.Model):
     __tablename__ = "bookings"
     __table_args__ = (
         Index("ix_bookings_user_status", "user_id", "status"),
-        # The scheduler's batches: one kind's bookings of one status, in id order.
-        Index("ix_bookings_status_kind_id", "status", "kind", "id"),
+        Index("ix_bookings_status_kind", "status", "kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

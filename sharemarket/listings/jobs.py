@@ -42,8 +42,7 @@ def _each(model, *conditions) -> Iterator:
 
 
 def _loans(*conditions) -> Iterator[Loan]:
-    # The kind too, so that (status, kind, id) walks only loans, in the batches' id order.
-    return _each(Loan, Loan.kind == "loan", *conditions)
+    return _each(Loan, *conditions)
 
 
 def _move(loan: Loan, action: str, now: datetime) -> bool:
