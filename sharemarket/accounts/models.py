@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, false
+from sqlalchemy import Boolean, ColumnElement, Float, ForeignKey, Integer, String, Text, exists, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sharemarket.db import UTCDateTime, utcnow
@@ -66,3 +66,8 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+def offered_by_an_active_member(owner_id: ColumnElement) -> ColumnElement[bool]:
+    """What a suspended (or closed) account offers stays out of searches: they cannot answer."""
+    return exists().where(User.id == owner_id, User.status == "active")

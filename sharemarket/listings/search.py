@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 
 from sharemarket import geo, spatial
-from sharemarket.accounts.models import User
+from sharemarket.accounts.models import User, offered_by_an_active_member
 from sharemarket.communities import rules as community_rules
 from sharemarket.db import UTCDateTime
 from sharemarket.errors import ValidationFailed
@@ -179,7 +179,11 @@ def _filters(shape: Shape, *, near: bool) -> list[ColumnElement[bool]]:
     # Near a point the spatial index must lead: `status || ''` keeps SQLite's planner (which has
     # no statistics to know that most listings are active) from starting at the status index.
     status = Listing.status.concat("") if near else Listing.status
-    conditions: list[ColumnElement[bool]] = [status == "active", Listing.hidden_at.is_(None)]
+    conditions: list[ColumnElement[bool]] = [
+        status == "active",
+        Listing.hidden_at.is_(None),
+        offered_by_an_active_member(Listing.owner_id),
+    ]
     conditions.append(community_rules.visible_to(Listing.community_id, _param("viewer_id", Integer)))
     if shape.category:
         conditions.append(Listing.category == _param("category", String))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from sharemarket import geo
+from sharemarket.accounts.models import offered_by_an_active_member
 from sharemarket.communities import rules as community_rules
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
@@ -124,6 +125,7 @@ def leaving_near(*, origin: geo.Place, day: date, zone: ZoneInfo, now: datetime,
             RideOccurrence.seats_left > 0,
             Ride.status == "active",
             Ride.hidden_at.is_(None),
+            offered_by_an_active_member(Ride.driver_id),
             community_rules.visible_to(Ride.community_id, user.id if user is not None else None),
             Ride.origin_lat.between(box.min_lat, box.max_lat),
             Ride.origin_lng.between(box.min_lng, box.max_lng),

@@ -22,7 +22,7 @@ from sqlalchemy import DateTime, Float, Integer, Select, bindparam, false, selec
 from sqlalchemy.orm import joinedload
 
 from sharemarket import geo
-from sharemarket.accounts.models import User
+from sharemarket.accounts.models import User, offered_by_an_active_member
 from sharemarket.communities import rules as community_rules
 from sharemarket.db import UTCDateTime
 from sharemarket.errors import ValidationFailed
@@ -137,6 +137,7 @@ def _candidates_statement(dialect: str, excludes_driver: bool) -> Select:
             _goes_the_passengers_way(),
             Ride.status == "active",
             Ride.hidden_at.is_(None),
+            offered_by_an_active_member(Ride.driver_id),
             community_rules.visible_to(Ride.community_id, bindparam("viewer_id", type_=Integer())),
         )
         .order_by(RideOccurrence.departs_at, RideOccurrence.id)

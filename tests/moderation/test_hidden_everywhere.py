@@ -62,3 +62,29 @@ def test_a_hidden_profile_is_seen_by_its_owner_and_moderators_only(client, make_
     _hide(moderator, "user", person.id, action="unhide")
     assert client.get(f"/api/v1/users/{person.id}").json["bio"] == "Achetez mes crypto-monnaies"
     assert [a.action for a in services.log()] == ["unhide", "hide"]
+
+
+def test_a_suspended_members_items_leave_the_searches_and_come_back_when_lifted(client, make_listing, make_moderator):
+    listing = make_listing(title="Tronconneuse de Gwen")
+    places = ("/listings?q=tronconneuse", "/api/v1/listings?q=tronconneuse", "/?lat=47.7486&lng=-3.3667")
+    moderator = make_moderator()
+    _hide(moderator, "user", listing.owner_id, action="suspend")
+    for path in places:
+        assert "Tronconneuse de Gwen" not in client.get(path).get_data(as_text=True), path
+    _hide(moderator, "user", listing.owner_id, action="lift")
+    for path in places:
+        assert "Tronconneuse de Gwen" in client.get(path).get_data(as_text=True), path
+
+
+def test_a_suspended_drivers_rides_leave_the_search_and_the_home_page(
+    client,
+    make_user,
+    make_moderator,
+    login,
+    drivers,  # noqa: F811
+):
+    member = make_user(display_name="Passenger", home=LANESTER)
+    login(member)
+    assert "Vannes driver" in client.get("/").get_data(as_text=True)
+    _hide(make_moderator(), "user", drivers["Vannes driver"].driver_id, action="suspend")
+    assert "Vannes driver" not in client.get("/").get_data(as_text=True)

@@ -242,3 +242,13 @@ def test_the_heading_never_drops_a_ride_the_quick_rejection_keeps():
         kept += keeps
         dropped += not keeps
     assert dropped > 1000 and kept > 1000
+
+
+def test_a_suspended_drivers_rides_are_not_found(make_ride, now):
+    ride = make_ride(max_detour_km=12)
+    ride.driver.status = "suspended"
+    db.session.flush()
+    assert _result(now).matches == []
+    ride.driver.status = "active"
+    db.session.flush()
+    assert [m.ride_id for m in _result(now).matches] == [ride.id]
