@@ -113,7 +113,7 @@ def _search(saved: SavedSearch, day: date, now: datetime) -> set[int]:
         )
     except ValidationFailed:
         return set()
-    return {match.ride_id for match in found.matches}
+    return {f.ride_id for f in found.found}
 
 
 def _already_told(saved: SavedSearch, ride: Ride) -> bool:

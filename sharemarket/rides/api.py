@@ -93,10 +93,12 @@ def search_rides(query: RideSearchQuery):
         exclude_driver_id=user.id if user else None,
         viewer_id=user.id if user else None,
     )
-    window = list(range(offset, min(offset + query.limit + 1, len(found.matches))))
+    window = list(range(offset, min(offset + query.limit + 1, len(found))))
     page = page_of(window, query.limit, lambda _: offset + query.limit, lambda i: i)
     nearest = nearest_json(found.nearest_areas())
-    page["results"] = [match_json(m, nearest) for m in found.shown(offset, offset + len(page["results"]))]
+    matches = found.page(offset, offset + len(page["results"]))
+    rows = search.page_rows(matches)
+    page["results"] = [match_json(m, rows[m.occurrence_id], nearest) for m in matches]
     return jsonify(page)
 
 

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from sharemarket.api.core import PageQuery
 from sharemarket.api.schemas import PlaceIn, PlaceOut, UserRef, iso_utc, user_ref
+from sharemarket.geo import Place
 from sharemarket.rides import meeting_points, rules
 from sharemarket.rides.models import Ride, RideOccurrence
 from sharemarket.rides.privacy import sees_exact_places, shown_place
@@ -187,8 +188,13 @@ class MeetingPointPage(BaseModel):
 def ride_json(ride: Ride, viewer_id: int | None, exact: bool | None = None) -> dict:
     if exact is None:
         exact = sees_exact_places(ride, viewer_id)
+    return _ride_json(ride, user_ref(ride.driver), exact)
+
+
+def _ride_json(ride, driver: dict, exact: bool) -> dict:
+    """A ride's JSON from a `Ride` or a row with its columns (`search.page_rows`)."""
     recurrence = None
-    if ride.is_commute:
+    if ride.weekdays is not None:
         recurrence = {
             "weekdays": list(ride.weekdays),
             "time": ride.local_time,
@@ -198,9 +204,11 @@ def ride_json(ride: Ride, viewer_id: int | None, exact: bool | None = None) -> d
         }
     return {
         "id": ride.id,
-        "driver": user_ref(ride.driver),
-        "origin": shown_place(ride.origin, ride.id, exact).as_dict(),
-        "destination": shown_place(ride.destination, ride.id + 1, exact).as_dict(),
+        "driver": driver,
+        "origin": shown_place(Place(ride.origin_lat, ride.origin_lng, ride.origin_label), ride.id, exact).as_dict(),
+        "destination": shown_place(
+            Place(ride.destination_lat, ride.destination_lng, ride.destination_label), ride.id + 1, exact
+        ).as_dict(),
         "departure_at": iso_utc(ride.departure_at),
         "timezone": ride.timezone,
         "seats": ride.seats,
@@ -239,15 +247,14 @@ def nearest_json(nearest: tuple) -> tuple:
     return tuple(meeting_points.as_json(*pair) if pair else None for pair in nearest)
 
 
-def match_json(match: Match, nearest: tuple = (None, None)) -> dict:
-    """A search result; the ride's places are approximate, as for any stranger. `nearest`: the
-    `nearest_json` of the search."""
-    occurrence = match.occurrence
+def match_json(match: Match, row, nearest: tuple = (None, None)) -> dict:
+    """A search result from a `search.page_rows` row; the ride's places are approximate, as for
+    any stranger. `nearest`: the `nearest_json` of the search."""
     start, end = nearest
     return {
-        "ride": ride_json(occurrence.ride, None, exact=False),
-        "occurrence_id": occurrence.id,
-        "date": occurrence.date.isoformat(),
+        "ride": _ride_json(row, {"id": row.driver_id, "display_name": row.driver_display_name}, exact=False),
+        "occurrence_id": match.occurrence_id,
+        "date": row.occurrence_date.isoformat(),
         "departure_at": iso_utc(match.departs_at),
         "pickup_at": iso_utc(match.pickup_at),
         "dropoff_at": iso_utc(match.dropoff_at),
@@ -262,7 +269,7 @@ def match_json(match: Match, nearest: tuple = (None, None)) -> dict:
         "dropoff_meeting_point": meeting_points.as_json(match.dropoff_point, match.dropoff_km)
         if match.dropoff_point
         else None,
-        "seats_left": occurrence.seats_left,
+        "seats_left": row.seats_left,
         "nearest_meeting_point_from": start,
         "nearest_meeting_point_to": end,
     }

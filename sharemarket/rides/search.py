@@ -13,9 +13,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, Float, Integer, Select, bindparam, false, select, type_coerce
@@ -61,24 +62,77 @@ class Match:
     pickup_km: float
     dropoff_km: float
     score: float
+    # The ride's origin, destination, detour limit and length (km), for the geodesic figures.
+    ride: RideGeometry = field(repr=False, compare=False)
     occurrence: RideOccurrence | None = None  # loaded for the page shown
+
+
+@dataclass(frozen=True)
+class RideGeometry:
+    origin: Place
+    destination: Place
+    max_detour_km: float
+    distance_km: float
 
 
 @dataclass
 class SearchResult:
-    """A search's matches, best first with fast figures (`shown` gives a page with geodesic ones),
-    and the passenger's pick-up and drop-off options: the door, then the carpool areas within
-    reach, nearest first."""
+    """A search's matches, best first with fast figures, and the passenger's pick-up and drop-off
+    options: the door, then the carpool areas within reach, nearest first.
+
+    A search may find hundreds of matches and show twenty: each is ranked from a few numbers
+    (`_Found`), and becomes a `Match` only when asked for (`matches`, `page`, `shown`)."""
 
     origin: Place
     destination: Place
-    matches: list[Match]
+    found: list[_Found]
     pickups: list[rules.Option]
     dropoffs: list[rules.Option]
+    speed_kmh: float
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+    @property
+    def matches(self) -> list[Match]:
+        """Every match, best first, with fast figures."""
+        return self._matches(0, None)
+
+    def page(self, start: int = 0, stop: int | None = None) -> list[Match]:
+        """Matches [start:stop] with geodesic figures (no database object loaded)."""
+        return geodesic(self._matches(start, stop), self.origin, self.destination)
 
     def shown(self, start: int = 0, stop: int | None = None) -> list[Match]:
         """Matches [start:stop] with geodesic figures and their occurrences and rides loaded."""
-        return finish(self.matches[start:stop], self.origin, self.destination)
+        return finish(self._matches(start, stop), self.origin, self.destination)
+
+    def _matches(self, start: int, stop: int | None) -> list[Match]:
+        places = {id(o): _place(o, self.origin) for o in self.pickups}
+        places.update((id(o), _place(o, self.destination)) for o in self.dropoffs)
+        speed = self.speed_kmh
+        return [
+            Match(
+                occurrence_id=f.occurrence_id,
+                ride_id=f.ride_id,
+                departs_at=f.departs_at,
+                pickup_at=f.pickup_at,
+                dropoff_at=_to_minute(
+                    f.pickup_at + timedelta(minutes=rules.driving_minutes(f.route.ride_km, speed))
+                ),
+                pickup=places[id(f.route.pickup)],
+                dropoff=places[id(f.route.dropoff)],
+                pickup_point=f.route.pickup.ref,
+                dropoff_point=f.route.dropoff.ref,
+                detour_km=f.route.detour_km,
+                pickup_km=f.route.pickup.access_km,
+                dropoff_km=f.route.dropoff.access_km,
+                score=f.score,
+                ride=RideGeometry(
+                    Place(f.row[3], f.row[4]), Place(f.row[5], f.row[6]), f.row[7], f.row[8]
+                ),
+            )
+            for f in self.found[start:stop]
+        ]
 
     def nearest_areas(self) -> tuple[tuple[MeetingPoint, float] | None, tuple[MeetingPoint, float] | None]:
         """The carpool area nearest the start and the one nearest the end, with the geodesic km."""
@@ -87,6 +141,18 @@ class SearchResult:
             area = options[1].ref if len(options) > 1 else None
             found.append((area, geo.distance_km(place.lat, place.lng, area.lat, area.lng)) if area else None)
         return found[0], found[1]
+
+
+class _Found(NamedTuple):
+    """A match as ranked: compared as a tuple, by score, departure, then occurrence (unique)."""
+
+    score: float
+    departs_at: datetime
+    occurrence_id: int
+    ride_id: int
+    pickup_at: datetime
+    route: rules.Route
+    row: tuple
 
 
 def check_query(origin: Place, destination: Place, depart_after: datetime, depart_before: datetime, seats: int):
@@ -128,6 +194,7 @@ def _candidates_statement(dialect: str, excludes_driver: bool) -> Select:
             Ride.destination_lat,
             Ride.destination_lng,
             Ride.max_detour_km,
+            Ride.distance_km,
         )
         .join(Ride, Ride.id == RideOccurrence.ride_id)
         .where(
@@ -227,36 +294,19 @@ def search(
     )
     # Plain rows through the session's connection: no ORM entity to build, the ORM layer is overhead.
     rows = db.session.connection().execute(statement, values).all() if values is not None else []
-    trip = rules.PassengerTrip(pickups, dropoffs)
-    best_route = trip.best_route
+    best_route = rules.PassengerTrip(pickups, dropoffs).best_route
     speed = setting("RIDES_AVERAGE_SPEED_KMH")
-    places = {id(o): _place(o, origin) for o in pickups} | {id(o): _place(o, destination) for o in dropoffs}
-    matches = []
-    for occurrence_id, ride_id, departs_at, origin_lat, origin_lng, destination_lat, destination_lng, detour in rows:
-        route = best_route((origin_lat, origin_lng), (destination_lat, destination_lng), fast_limit(detour))
+    found = []
+    for row in rows:
+        route = best_route((row[3], row[4]), (row[5], row[6]), fast_limit(row[7]))
         if route is None:
             continue
-        departs_at = _utc(departs_at, None)
+        departs_at = _utc(row[2], None)
         pickup_at = _to_minute(departs_at + timedelta(minutes=rules.driving_minutes(route.pickup_leg_km, speed)))
-        matches.append(
-            Match(
-                occurrence_id=occurrence_id,
-                ride_id=ride_id,
-                departs_at=departs_at,
-                pickup_at=pickup_at,
-                dropoff_at=_to_minute(pickup_at + timedelta(minutes=rules.driving_minutes(route.ride_km, speed))),
-                pickup=places[id(route.pickup)],
-                dropoff=places[id(route.dropoff)],
-                pickup_point=route.pickup.ref,
-                dropoff_point=route.dropoff.ref,
-                detour_km=route.detour_km,
-                pickup_km=route.pickup.access_km,
-                dropoff_km=route.dropoff.access_km,
-                score=rules.match_score(route, rules.time_gap_minutes(pickup_at, depart_after)),
-            )
-        )
-    matches.sort(key=lambda m: (m.score, m.departs_at, m.occurrence_id))
-    return SearchResult(origin, destination, matches, pickups, dropoffs)
+        score = rules.match_score(route, rules.time_gap_minutes(pickup_at, depart_after))
+        found.append(_Found(score, departs_at, row[0], row[1], pickup_at, route, row))
+    found.sort()
+    return SearchResult(origin, destination, found, pickups, dropoffs, speed)
 
 
 _utc = UTCDateTime().process_result_value
@@ -274,6 +324,32 @@ def _place(option: rules.Option, door: Place) -> Place:
 
 
 @lru_cache(maxsize=1)
+def _page_statement() -> Select:
+    """What a page of results shows of each occurrence, its ride and driver, as plain rows."""
+    return (
+        select(
+            *Ride.__table__.c,
+            RideOccurrence.id.label("occurrence_id"),
+            RideOccurrence.date.label("occurrence_date"),
+            RideOccurrence.seats_left,
+            User.display_name.label("driver_display_name"),
+        )
+        .join(Ride, Ride.id == RideOccurrence.ride_id)
+        .join(User, User.id == Ride.driver_id)
+        .where(RideOccurrence.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+def page_rows(matches: list[Match]) -> dict[int, object]:
+    """For a page of matches (`SearchResult.page`): occurrence id → a row with the ride's
+    columns, `occurrence_date`, `seats_left` and `driver_display_name`."""
+    if not matches:
+        return {}
+    ids = [m.occurrence_id for m in matches]
+    return {row.occurrence_id: row for row in db.session.connection().execute(_page_statement(), {"ids": ids})}
+
+
+@lru_cache(maxsize=1)
 def _shown_statement() -> Select:
     """The occurrences of a page with their rides and drivers (only the name is shown)."""
     return (
@@ -284,12 +360,20 @@ def _shown_statement() -> Select:
 
 
 def finish(matches: list[Match], origin: Place, destination: Place) -> list[Match]:
-    """Geodesic figures for the matches shown, their occurrences loaded; any that the geodesic
-    detour puts over the driver's limit (a borderline haversine) is dropped."""
-    if not matches:
+    """`geodesic` for the matches shown, with their occurrences, rides and drivers loaded."""
+    shown = geodesic(matches, origin, destination)
+    if not shown:
         return []
-    ids = [m.occurrence_id for m in matches]
+    ids = [m.occurrence_id for m in shown]
     occurrences = {o.id: o for o in db.session.scalars(_shown_statement(), {"ids": ids})}
+    for match in shown:
+        match.occurrence = occurrences[match.occurrence_id]
+    return shown
+
+
+def geodesic(matches: list[Match], origin: Place, destination: Place) -> list[Match]:
+    """The matches with geodesic figures; any that the geodesic detour puts over the driver's
+    limit (a borderline haversine) is dropped."""
     cache: dict[tuple, float] = {}
 
     def km(a: Place, b: Place) -> float:
@@ -300,8 +384,7 @@ def finish(matches: list[Match], origin: Place, destination: Place) -> list[Matc
 
     shown = []
     for match in matches:
-        occurrence = occurrences[match.occurrence_id]
-        ride = occurrence.ride
+        ride = match.ride
         detour = km(ride.origin, match.pickup) + km(match.pickup, match.dropoff) + km(match.dropoff, ride.destination)
         detour -= ride.distance_km
         if detour > ride.max_detour_km + 1e-6:
@@ -309,7 +392,6 @@ def finish(matches: list[Match], origin: Place, destination: Place) -> list[Matc
         shown.append(
             replace(
                 match,
-                occurrence=occurrence,
                 detour_km=round(max(detour, 0.0), 1),
                 pickup_km=round(km(origin, match.pickup), 2),
                 dropoff_km=round(km(match.dropoff, destination), 2),
