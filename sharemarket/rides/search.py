@@ -116,9 +116,7 @@ class SearchResult:
                 ride_id=f.ride_id,
                 departs_at=f.departs_at,
                 pickup_at=f.pickup_at,
-                dropoff_at=_to_minute(
-                    f.pickup_at + timedelta(minutes=rules.driving_minutes(f.route.ride_km, speed))
-                ),
+                dropoff_at=_to_minute(f.pickup_at + timedelta(minutes=rules.driving_minutes(f.route.ride_km, speed))),
                 pickup=places[id(f.route.pickup)],
                 dropoff=places[id(f.route.dropoff)],
                 pickup_point=f.route.pickup.ref,
@@ -127,9 +125,7 @@ class SearchResult:
                 pickup_km=f.route.pickup.access_km,
                 dropoff_km=f.route.dropoff.access_km,
                 score=f.score,
-                ride=RideGeometry(
-                    Place(f.row[3], f.row[4]), Place(f.row[5], f.row[6]), f.row[7], f.row[8]
-                ),
+                ride=RideGeometry(Place(f.row[3], f.row[4]), Place(f.row[5], f.row[6]), f.row[7], f.row[8]),
             )
             for f in self.found[start:stop]
         ]
@@ -157,9 +153,9 @@ class _Found(NamedTuple):
 
 def check_query(origin: Place, destination: Place, depart_after: datetime, depart_before: datetime, seats: int):
     errors: dict[str, list] = {}
-    for field, place in (("from", origin), ("to", destination)):
+    for name, place in (("from", origin), ("to", destination)):
         try:
-            geo.check_coordinates(place.lat, place.lng, field)
+            geo.check_coordinates(place.lat, place.lng, name)
         except ValidationFailed as exc:
             errors.update(exc.errors)
     if (
