@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sharemarket.geo import KM_PER_DEGREE_LAT, fast_distance_km
@@ -254,46 +255,48 @@ class PassengerTrip:
     their pick-up options (door first), drop-off options, and the distances between them.
 
     `best_route` runs on every candidate a search returns, so it works on numbers prepared here
-    (radians, cosines, plain lists) rather than on the options themselves."""
+    (radians, cosines, plain lists) and on each ride's `_ride_frame`, rather than on the options."""
 
     def __init__(self, pickups: list[Option], dropoffs: list[Option]):
         self.pickups, self.dropoffs = pickups, dropoffs
         self.between = [[fast_distance_km(*p.point, *q.point) for q in dropoffs] for p in pickups]
+        self._pickup_points = [o.point for o in pickups]
+        self._dropoff_points = [o.point for o in dropoffs]
         self._pickup_trig = [_trig(o.point) for o in pickups]
         self._dropoff_trig = [_trig(o.point) for o in dropoffs]
-        self._pickup_access = [o.access_km for o in pickups]
-        self._dropoff_access = [o.access_km for o in dropoffs]
+        # Every pick-up/drop-off pair but one carpool area near both ends (no ride at all):
+        # (pick-up, drop-off, km between them, what reaching both costs the passenger).
+        self._pairs = [
+            (i, j, ride_km, ACCESS_WEIGHT * (p.access_km + q.access_km))
+            for i, (p, row) in enumerate(zip(pickups, self.between, strict=True))
+            for j, (q, ride_km) in enumerate(zip(dropoffs, row, strict=True))
+            if ride_km >= SAME_PLACE_KM
+        ]
 
-    def could_ride(self, origin: Point, destination: Point, max_detour: float, direct: float) -> bool:
+    def could_ride(self, origin: Point, destination: Point, max_detour: float) -> bool:
         """A quick necessary test in a flat frame along the ride: some pick-up and some drop-off
         lie in the rectangle around the detour ellipse, and the passenger does not go back along
         the ride by more than half the detour (backtracking is driven twice)."""
-        if direct > FLAT_FRAME_MAX_KM or direct < 1e-6:
-            return True
-        olat, olng = origin
-        kx = KM_PER_DEGREE_LAT * math.cos(math.radians(olat))
-        ux = (destination[1] - olng) * kx / direct
-        uy = (destination[0] - olat) * KM_PER_DEGREE_LAT / direct
-        slack = FRAME_SLACK_SHARE * (direct + max_detour) + FRAME_SLACK_KM
-        half_width = math.sqrt(max_detour * (2 * direct + max_detour)) / 2 + slack
-        low, high = -max_detour / 2 - slack, direct + max_detour / 2 + slack
+        frame = _ride_frame(*origin, *destination, max_detour)[1]
+        return frame is None or self._in_frame(frame)
+
+    def _in_frame(self, frame: tuple) -> bool:
+        olat, olng, kx, ux, uy, low, high, half_width, back = frame
         first_start = math.inf
-        for option in self.pickups:
-            x = (option.point[1] - olng) * kx
-            y = (option.point[0] - olat) * KM_PER_DEGREE_LAT
+        for lat, lng in self._pickup_points:
+            x, y = (lng - olng) * kx, (lat - olat) * KM_PER_DEGREE_LAT
             along = x * ux + y * uy
-            if low <= along <= high and abs(-x * uy + y * ux) <= half_width and along < first_start:
+            if low <= along <= high and abs(y * ux - x * uy) <= half_width and along < first_start:
                 first_start = along
         if first_start == math.inf:
             return False
         last_end = -math.inf
-        for option in self.dropoffs:
-            x = (option.point[1] - olng) * kx
-            y = (option.point[0] - olat) * KM_PER_DEGREE_LAT
+        for lat, lng in self._dropoff_points:
+            x, y = (lng - olng) * kx, (lat - olat) * KM_PER_DEGREE_LAT
             along = x * ux + y * uy
-            if low <= along <= high and abs(-x * uy + y * ux) <= half_width and along > last_end:
+            if low <= along <= high and abs(y * ux - x * uy) <= half_width and along > last_end:
                 last_end = along
-        return last_end != -math.inf and first_start - last_end <= max_detour / 2 + slack
+        return last_end != -math.inf and first_start - last_end <= back
 
     def best_route(self, origin: Point, destination: Point, max_detour: float) -> Route | None:
         """The cheapest feasible pick-up/drop-off pair (fast distance), or None.
@@ -301,12 +304,10 @@ class PassengerTrip:
         The cost adds the detour and the passenger's trip to the points, so a meeting point wins
         only when it saves the driver more detour than it costs the passenger to get there; the
         door wins ties."""
-        direct = fast_distance_km(*origin, *destination)
-        if not self.could_ride(origin, destination, max_detour, direct):
+        (direct, o_lat, o_lng, o_cos, d_lat, d_lng, d_cos), frame = _ride_frame(*origin, *destination, max_detour)
+        if frame is not None and not self._in_frame(frame):
             return None
         sin, asin, sqrt, diameter = math.sin, math.asin, math.sqrt, 2 * EARTH_RADIUS_KM
-        o_lat, o_lng, o_cos = _trig(origin)
-        d_lat, d_lng, d_cos = _trig(destination)
         to_pickup = [
             diameter * asin(min(1.0, sqrt(sin((lat - o_lat) / 2) ** 2 + o_cos * cos * sin((lng - o_lng) / 2) ** 2)))
             for lat, lng, cos in self._pickup_trig
@@ -316,23 +317,35 @@ class PassengerTrip:
             for lat, lng, cos in self._dropoff_trig
         ]
         limit = max_detour + 1e-9
-        dropoff_access = self._dropoff_access
         best = None
         best_cost = math.inf
-        for i, leg in enumerate(to_pickup):
-            access = self._pickup_access[i]
-            for j, ride_km in enumerate(self.between[i]):
-                if ride_km < SAME_PLACE_KM:  # one carpool area near both ends: no ride at all
-                    continue
-                detour = leg + ride_km + from_dropoff[j] - direct
-                if detour <= limit:
-                    cost = max(detour, 0.0) + ACCESS_WEIGHT * (access + dropoff_access[j])
-                    if cost < best_cost - 1e-9:
-                        best, best_cost = (i, j, max(detour, 0.0)), cost
+        for i, j, ride_km, access in self._pairs:
+            detour = to_pickup[i] + ride_km + from_dropoff[j] - direct
+            if detour <= limit:
+                cost = max(detour, 0.0) + access
+                if cost < best_cost - 1e-9:
+                    best, best_cost = (i, j, max(detour, 0.0)), cost
         if best is None:
             return None
         i, j, detour = best
         return Route(self.pickups[i], self.dropoffs[j], detour, to_pickup[i], self.between[i][j])
+
+
+@lru_cache(maxsize=4096)
+def _ride_frame(o_lat: float, o_lng: float, d_lat: float, d_lng: float, max_detour: float) -> tuple:
+    """What matching needs of one ride, the same for every search (kept for the rides searched
+    most): (direct km, origin's radians and cosine, destination's), and `could_ride`'s flat
+    frame, None for a ride too long for it or of no length."""
+    direct = fast_distance_km(o_lat, o_lng, d_lat, d_lng)
+    ends = (direct, *_trig((o_lat, o_lng)), *_trig((d_lat, d_lng)))
+    if direct > FLAT_FRAME_MAX_KM or direct < 1e-6:
+        return ends, None
+    kx = KM_PER_DEGREE_LAT * math.cos(math.radians(o_lat))
+    ux, uy = (d_lng - o_lng) * kx / direct, (d_lat - o_lat) * KM_PER_DEGREE_LAT / direct
+    slack = FRAME_SLACK_SHARE * (direct + max_detour) + FRAME_SLACK_KM
+    half_width = math.sqrt(max_detour * (2 * direct + max_detour)) / 2 + slack
+    low, high = -max_detour / 2 - slack, direct + max_detour / 2 + slack
+    return ends, (o_lat, o_lng, kx, ux, uy, low, high, half_width, max_detour / 2 + slack)
 
 
 def _trig(point: Point) -> tuple[float, float, float]:

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from sharemarket import geo
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
@@ -236,8 +235,7 @@ def test_the_heading_never_drops_a_ride_the_quick_rejection_keeps():
         keeps = (
             along + heading.slack_km + (0.5 + rules.FRAME_SLACK_SHARE) * limit + rules.reach_km(pickups, dropoffs) >= 0
         )
-        direct = geo.fast_distance_km(*origin, *destination)
-        could = rules.PassengerTrip(pickups, dropoffs).could_ride(origin, destination, limit, direct)
+        could = rules.PassengerTrip(pickups, dropoffs).could_ride(origin, destination, limit)
         assert keeps or not could, (origin, destination, pickups, dropoffs, limit)
         kept += keeps
         dropped += not keeps
