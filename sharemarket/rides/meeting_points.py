@@ -105,14 +105,17 @@ def near(lat: float, lng: float, radius_km: float, limit: int = 5) -> list[tuple
 
 
 def near_each(points: list[tuple[float, float]], radius_km: float, limit: int = 5) -> list[list]:
-    """`near` for several points with one indexed query: per point, [(meeting point, km)...]."""
+    """`near` for several points with one indexed query: per point, [(meeting point, km)...].
+    The meeting points are plain rows with the table's columns (read-only)."""
     if radius_km <= 0:
         return [[] for _ in points]
     values = {}
     for n, (lat, lng) in enumerate(points):
         box = geo.bounding_box(lat, lng, radius_km)
         values.update({f"{name}_{n}": getattr(box, name) for name in _BOX_FIELDS})
-    rows = list(db.session.scalars(_near_statement(db.session.get_bind().dialect.name, len(points)), values))
+    rows = (
+        db.session.connection().execute(_near_statement(db.session.get_bind().dialect.name, len(points)), values).all()
+    )
     found = []
     for lat, lng in points:
         pairs = [(point, geo.fast_distance_km(lat, lng, point.lat, point.lng)) for point in rows]
@@ -134,7 +137,7 @@ def _near_statement(dialect: str, points: int):
         )
         for n in range(points)
     ]
-    return select(MeetingPoint).where(or_(*boxes), MeetingPoint.is_open.is_(True))
+    return select(*table.c).where(or_(*boxes), MeetingPoint.is_open.is_(True))
 
 
 def as_json(point: MeetingPoint, distance_km: float | None = None) -> dict:
