@@ -8,8 +8,10 @@ both at once, so a search costs what the rides near the passenger at that time c
 - SQLite: a 3-D R*Tree (latitude, longitude, departure minute), kept equal to the table by
   triggers. Overlap tests only bound a row's max from below and its min from above, so the tests
   against the start's and the end's boxes combine into one scan.
-- PostgreSQL: a GiST index over (box, departure range); both are built-in GiST operator classes,
-  and one index scan checks the && of each box and of the window.
+- PostgreSQL: a GiST index over (departure range, box); both are built-in GiST operator classes,
+  and one index scan checks the && of the window and of each box. The range comes first: a
+  window of an hour or a day out of weeks narrows most, and the box still prunes within it
+  (migration 0825 measured 0.3 ms instead of 2.1 ms per 1-hour search on 100,000 occurrences).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def _minute_sql(value: str) -> str:
 def ddl(dialect: str) -> list[str]:
     """What creates the index on an existing table (migrations; `create_all` via `install`)."""
     if dialect == "postgresql":
-        return [f"CREATE INDEX ix_{NAME}_box ON {NAME} USING gist ({_BOX}, tstzrange(departs_at, departs_at, '[]'))"]
+        return [f"CREATE INDEX ix_{NAME}_box ON {NAME} USING gist (tstzrange(departs_at, departs_at, '[]'), {_BOX})"]
     row = "NEW.id, NEW.min_lat, NEW.max_lat, NEW.min_lng, NEW.max_lng, {m}, {m}".format(m=_minute_sql("NEW.departs_at"))
     return [
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {RTREE} USING rtree(id, min_lat, max_lat, min_lng, max_lng, min_t, max_t)",
