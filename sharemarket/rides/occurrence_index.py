@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DDL, Float, Table, and_, bindparam, column, event, func, literal, select
+from sqlalchemy import DDL, Float, Table, and_, bindparam, column, event, func, literal_column, select
 from sqlalchemy import table as table_clause
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -84,8 +84,11 @@ def reaching(table: Table, boxes: int, dialect: str) -> ColumnElement[bool]:
             )
             for n in range(boxes)
         ]
-        window = func.tstzrange(after, before, literal("[]"))
-        return and_(*overlaps, func.tstzrange(c.departs_at, c.departs_at, literal("[]")).op("&&")(window), in_window)
+        # '[]' written in the SQL, not bound: a prepared statement's generic plan must see the
+        # index's expression to use it.
+        closed = literal_column("'[]'")
+        window = func.tstzrange(after, before, closed)
+        return and_(*overlaps, func.tstzrange(c.departs_at, c.departs_at, closed).op("&&")(window), in_window)
     rtree = table_clause(
         RTREE, *(column(n) for n in ("id", "min_lat", "max_lat", "min_lng", "max_lng", "min_t", "max_t"))
     )

@@ -81,7 +81,7 @@ def search_page():
             nearest = found.nearest_areas()
         except DomainError as exc:
             _show_errors(form, exc, SEARCH_FIELDS)
-    return render_template(
+    page = render_template(
         "rides/search.html",
         form=form,
         searched=bool(request.args) and not form.errors,
@@ -90,7 +90,9 @@ def search_page():
         destination=destination,
         nearest=nearest,
         shown_place=privacy.shown_place,
-    ), 422 if form.errors else 200
+    )
+    db.session.commit()  # not a ROLLBACK: psycopg keeps its prepared statements (see the API's search)
+    return page, 422 if form.errors else 200
 
 
 def _ride_input(form: RideForm) -> dict:
