@@ -319,12 +319,25 @@ def _place(option: rules.Option, door: Place) -> Place:
     return Place(point.lat, point.lng, point.name)
 
 
+# What a result never shows of its ride (`schemas.match_json`).
+_NOT_SHOWN = {
+    "heading_per_lat",
+    "heading_per_lng",
+    "heading_slack_km",
+    "community_id",
+    "hidden_at",
+    "materialised_until",
+    "updated_at",
+}
+
+
 @lru_cache(maxsize=1)
 def _page_statement() -> Select:
     """What a page of results shows of each occurrence, its ride and driver, as plain rows."""
+    shown = [c for c in Ride.__table__.c if c.name not in _NOT_SHOWN]
     return (
         select(
-            *Ride.__table__.c,
+            *shown,
             RideOccurrence.id.label("occurrence_id"),
             RideOccurrence.date.label("occurrence_date"),
             RideOccurrence.seats_left,
