@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from sharemarket.accounts.models import offered_by_an_active_member
 from sharemarket.communities import rules, services
 from sharemarket.communities.forms import CommunityForm, InviteForm, JoinForm, RestrictForm
 from sharemarket.communities.models import Community, CommunityMember
@@ -58,7 +59,13 @@ def _offers(community: Community, viewer_id: int | None):
     visible = rules.visible_to(Listing.community_id, viewer_id)
     listings = db.session.scalars(
         select(Listing)
-        .where(Listing.owner_id.in_(members), Listing.status == "active", Listing.hidden_at.is_(None), visible)
+        .where(
+            Listing.owner_id.in_(members),
+            Listing.status == "active",
+            Listing.hidden_at.is_(None),
+            offered_by_an_active_member(Listing.owner_id),
+            visible,
+        )
         .order_by(Listing.created_at.desc())
         .limit(SHOWN)
     ).all()
@@ -68,6 +75,7 @@ def _offers(community: Community, viewer_id: int | None):
             Ride.driver_id.in_(members),
             Ride.status == "active",
             Ride.hidden_at.is_(None),
+            offered_by_an_active_member(Ride.driver_id),
             rules.visible_to(Ride.community_id, viewer_id),
         )
         .order_by(Ride.departure_at.desc())

@@ -43,3 +43,17 @@ def test_open_community_page_for_visitors(client, make_user):
     assert "Kervénanec" in page and "Log in to join" in page
     assert "Kervénanec" in client.get("/communities").get_data(as_text=True)
     assert client.get("/communities/999").status_code == 404
+
+
+def test_a_suspended_members_offers_leave_the_community_page(client, make_user, make_listing):
+    owner = make_user()
+    community = services.create(creator=owner, name="Kerentrech", access="open", now=utcnow())
+    make_listing(owner=owner, title="Scie sauteuse")
+    db.session.commit()
+    assert "Scie sauteuse" in client.get(f"/communities/{community.id}").get_data(as_text=True)
+    owner.status = "suspended"
+    db.session.commit()
+    assert "Scie sauteuse" not in client.get(f"/communities/{community.id}").get_data(as_text=True)
+    owner.status = "active"
+    db.session.commit()
+    assert "Scie sauteuse" in client.get(f"/communities/{community.id}").get_data(as_text=True)
