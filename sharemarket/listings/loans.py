@@ -25,13 +25,14 @@ def listing_link(listing_id: int) -> str:
 def request_loan(*, listing: Listing, borrower: User, start: date, end: date, now: datetime) -> Loan:
     """Ask the owner for [start, end] (inclusive days): a `requested` loan the owner answers.
 
-    Refused: own listing (403); bad dates (422); paused or archived listing, days already lent
-    or blocked, or the same borrower already asking for overlapping days (409). The final
-    word on clashes is the approval, which holds the days in the database.
+    Refused: own listing (403); bad dates (422); paused or archived listing, a suspended or
+    closed owner's, days already lent or blocked, or the same borrower already asking for
+    overlapping days (409). The final word on clashes is the approval, which holds the days in
+    the database.
     """
     if listing.owner_id == borrower.id:
         raise NotAllowed(_l("This is your own listing."))
-    if listing.status != "active":
+    if listing.status != "active" or listing.owner.status != "active":  # paused, or a suspended owner
         raise Conflict(_l("The owner does not lend this item at the moment."))
     tz = current_app.config["SHAREMARKET_TIMEZONE"]
     today = rules.local_today(now, tz)

@@ -254,6 +254,8 @@ def request_seats(
     driver no more than their accepted detour (geodesic). The driver is told."""
     if ride.status != "active":
         raise Conflict(_l("This ride is cancelled."))
+    if ride.driver.status != "active":  # suspended or closed: they cannot answer
+        raise Conflict(_l("The driver does not take passengers at the moment."))
     if passenger.id == ride.driver_id:
         raise NotAllowed(_l("This is your own ride."))
     if not isinstance(seats, int) or not rules.SEATS_MIN <= seats <= ride.seats:

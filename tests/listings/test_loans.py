@@ -96,6 +96,12 @@ def test_own_paused_archived_and_missing_listings(client, make_user, auth_header
     db.session.commit()
     other = auth_header(make_user())
     assert _ask(client, listing, other, day, day).status_code == 409
+    services.update_listing(listing=listing, actor=owner, now=utcnow(), status="active")
+    owner.status = "suspended"  # found by a direct link: a suspended owner cannot answer
+    db.session.commit()
+    refused = _ask(client, listing, other, day, day)
+    assert refused.status_code == 409 and "does not lend this item" in refused.json["detail"]
+    owner.status = "active"
     services.update_listing(listing=listing, actor=owner, now=utcnow(), status="archived")
     db.session.commit()
     assert _ask(client, listing, other, day, day).status_code == 404

@@ -110,6 +110,17 @@ def test_requests_for_more_seats_than_left_or_offered(ride, make_user, now):
         _request(ride, make_user(), now, seats=0, day=date(2026, 12, 3))
 
 
+def test_a_suspended_drivers_ride_takes_no_request(ride, passenger, now):
+    ride.driver.status = "suspended"
+    db.session.flush()
+    with pytest.raises(Conflict) as refused:
+        _request(ride, passenger, now)
+    assert "does not take passengers" in refused.value.detail
+    ride.driver.status = "active"
+    db.session.flush()
+    assert _request(ride, passenger, now).status == "requested"
+
+
 @pytest.mark.parametrize(
     ("day", "error"),
     [
