@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask_babel import gettext
 from sqlalchemy import select
 
 from sharemarket.bookings import services as bookings
@@ -115,7 +116,7 @@ def test_a_suspended_drivers_ride_takes_no_request(ride, passenger, now):
     db.session.flush()
     with pytest.raises(Conflict) as refused:
         _request(ride, passenger, now)
-    assert "does not take passengers" in refused.value.detail
+    assert refused.value.detail == gettext("The driver does not take passengers at the moment.")
     ride.driver.status = "active"
     db.session.flush()
     assert _request(ride, passenger, now).status == "requested"
