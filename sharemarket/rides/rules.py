@@ -262,8 +262,8 @@ class PassengerTrip:
         self.between = [[fast_distance_km(*p.point, *q.point) for q in dropoffs] for p in pickups]
         self._pickup_points = [o.point for o in pickups]
         self._dropoff_points = [o.point for o in dropoffs]
-        self._pickup_trig = [_trig(o.point) for o in pickups]
-        self._dropoff_trig = [_trig(o.point) for o in dropoffs]
+        self._pickup_units = [_unit(o.point) for o in pickups]
+        self._dropoff_units = [_unit(o.point) for o in dropoffs]
         # Every pick-up/drop-off pair but one carpool area near both ends (no ride at all):
         # (pick-up, drop-off, km between them, what reaching both costs the passenger).
         self._pairs = [
@@ -304,18 +304,13 @@ class PassengerTrip:
         The cost adds the detour and the passenger's trip to the points, so a meeting point wins
         only when it saves the driver more detour than it costs the passenger to get there; the
         door wins ties."""
-        (direct, o_lat, o_lng, o_cos, d_lat, d_lng, d_cos), frame = _ride_frame(*origin, *destination, max_detour)
+        (direct, start, end), frame = _ride_frame(*origin, *destination, max_detour)
         if frame is not None and not self._in_frame(frame):
             return None
-        sin, asin, sqrt, diameter = math.sin, math.asin, math.sqrt, 2 * EARTH_RADIUS_KM
-        to_pickup = [
-            diameter * asin(min(1.0, sqrt(sin((lat - o_lat) / 2) ** 2 + o_cos * cos * sin((lng - o_lng) / 2) ** 2)))
-            for lat, lng, cos in self._pickup_trig
-        ]
-        from_dropoff = [
-            diameter * asin(min(1.0, sqrt(sin((d_lat - lat) / 2) ** 2 + cos * d_cos * sin((d_lng - lng) / 2) ** 2)))
-            for lat, lng, cos in self._dropoff_trig
-        ]
+        # The haversine as the chord between unit vectors: 2R asin(|u - v| / 2).
+        asin, dist, diameter = math.asin, math.dist, 2 * EARTH_RADIUS_KM
+        to_pickup = [diameter * asin(min(1.0, dist(start, p) / 2)) for p in self._pickup_units]
+        from_dropoff = [diameter * asin(min(1.0, dist(q, end) / 2)) for q in self._dropoff_units]
         limit = max_detour + 1e-9
         best = None
         best_cost = math.inf
@@ -334,10 +329,10 @@ class PassengerTrip:
 @lru_cache(maxsize=4096)
 def _ride_frame(o_lat: float, o_lng: float, d_lat: float, d_lng: float, max_detour: float) -> tuple:
     """What matching needs of one ride, the same for every search (kept for the rides searched
-    most): (direct km, origin's radians and cosine, destination's), and `could_ride`'s flat
-    frame, None for a ride too long for it or of no length."""
+    most): (direct km, origin's and destination's unit vectors), and `could_ride`'s flat frame,
+    None for a ride too long for it or of no length."""
     direct = fast_distance_km(o_lat, o_lng, d_lat, d_lng)
-    ends = (direct, *_trig((o_lat, o_lng)), *_trig((d_lat, d_lng)))
+    ends = (direct, _unit((o_lat, o_lng)), _unit((d_lat, d_lng)))
     if direct > FLAT_FRAME_MAX_KM or direct < 1e-6:
         return ends, None
     kx = KM_PER_DEGREE_LAT * math.cos(math.radians(o_lat))
@@ -348,15 +343,10 @@ def _ride_frame(o_lat: float, o_lng: float, d_lat: float, d_lng: float, max_deto
     return ends, (o_lat, o_lng, kx, ux, uy, low, high, half_width, max_detour / 2 + slack)
 
 
-def _trig(point: Point) -> tuple[float, float, float]:
+def _unit(point: Point) -> tuple[float, float, float]:
+    """The point on the unit sphere."""
     lat, lng = math.radians(point[0]), math.radians(point[1])
-    return lat, lng, math.cos(lat)
-
-
-def _haversine(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
-    """`geo.fast_distance_km` on precomputed radians and cosines."""
-    h = math.sin((b[0] - a[0]) / 2) ** 2 + a[2] * b[2] * math.sin((b[1] - a[1]) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+    return math.cos(lat) * math.cos(lng), math.cos(lat) * math.sin(lng), math.sin(lat)
 
 
 def time_gap_minutes(pickup_at: datetime, wanted_from: datetime) -> float:
