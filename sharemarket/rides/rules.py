@@ -255,7 +255,7 @@ class PassengerTrip:
     their pick-up options (door first), drop-off options, and the distances between them.
 
     `best_route` runs on every candidate a search returns, so it works on numbers prepared here
-    (radians, cosines, plain lists) and on each ride's `_ride_frame`, rather than on the options."""
+    (unit vectors, plain lists) and on each ride's `_ride_ends`, rather than on the options."""
 
     def __init__(self, pickups: list[Option], dropoffs: list[Option]):
         self.pickups, self.dropoffs = pickups, dropoffs
@@ -274,14 +274,20 @@ class PassengerTrip:
         ]
 
     def could_ride(self, origin: Point, destination: Point, max_detour: float) -> bool:
-        """A quick necessary test in a flat frame along the ride: some pick-up and some drop-off
-        lie in the rectangle around the detour ellipse, and the passenger does not go back along
-        the ride by more than half the detour (backtracking is driven twice)."""
-        frame = _ride_frame(*origin, *destination, max_detour)[1]
-        return frame is None or self._in_frame(frame)
-
-    def _in_frame(self, frame: tuple) -> bool:
-        olat, olng, kx, ux, uy, low, high, half_width, back = frame
+        """A necessary test in a flat frame along the ride: some pick-up and some drop-off lie in
+        the rectangle around the detour ellipse, and the passenger does not go back along the
+        ride by more than half the detour (backtracking is driven twice). The SQL's `Heading`
+        bound drops only rides this rejects. `best_route` does not run it: on the benchmark's
+        candidates it cost more than the routes it spared."""
+        direct = fast_distance_km(*origin, *destination)
+        if direct > FLAT_FRAME_MAX_KM or direct < 1e-6:
+            return True
+        olat, olng = origin
+        kx = KM_PER_DEGREE_LAT * math.cos(math.radians(olat))
+        ux, uy = (destination[1] - olng) * kx / direct, (destination[0] - olat) * KM_PER_DEGREE_LAT / direct
+        slack = FRAME_SLACK_SHARE * (direct + max_detour) + FRAME_SLACK_KM
+        half_width = math.sqrt(max_detour * (2 * direct + max_detour)) / 2 + slack
+        low, high = -max_detour / 2 - slack, direct + max_detour / 2 + slack
         first_start = math.inf
         for lat, lng in self._pickup_points:
             x, y = (lng - olng) * kx, (lat - olat) * KM_PER_DEGREE_LAT
@@ -296,7 +302,7 @@ class PassengerTrip:
             along = x * ux + y * uy
             if low <= along <= high and abs(y * ux - x * uy) <= half_width and along > last_end:
                 last_end = along
-        return last_end != -math.inf and first_start - last_end <= back
+        return last_end != -math.inf and first_start - last_end <= max_detour / 2 + slack
 
     def best_route(self, origin: Point, destination: Point, max_detour: float) -> Route | None:
         """The cheapest feasible pick-up/drop-off pair (fast distance), or None.
@@ -304,9 +310,7 @@ class PassengerTrip:
         The cost adds the detour and the passenger's trip to the points, so a meeting point wins
         only when it saves the driver more detour than it costs the passenger to get there; the
         door wins ties."""
-        (direct, start, end), frame = _ride_frame(*origin, *destination, max_detour)
-        if frame is not None and not self._in_frame(frame):
-            return None
+        direct, start, end = _ride_ends(*origin, *destination)
         # The haversine as the chord between unit vectors: 2R asin(|u - v| / 2).
         asin, dist, diameter = math.asin, math.dist, 2 * EARTH_RADIUS_KM
         to_pickup = [diameter * asin(min(1.0, dist(start, p) / 2)) for p in self._pickup_units]
@@ -327,20 +331,10 @@ class PassengerTrip:
 
 
 @lru_cache(maxsize=4096)
-def _ride_frame(o_lat: float, o_lng: float, d_lat: float, d_lng: float, max_detour: float) -> tuple:
+def _ride_ends(o_lat: float, o_lng: float, d_lat: float, d_lng: float) -> tuple:
     """What matching needs of one ride, the same for every search (kept for the rides searched
-    most): (direct km, origin's and destination's unit vectors), and `could_ride`'s flat frame,
-    None for a ride too long for it or of no length."""
-    direct = fast_distance_km(o_lat, o_lng, d_lat, d_lng)
-    ends = (direct, _unit((o_lat, o_lng)), _unit((d_lat, d_lng)))
-    if direct > FLAT_FRAME_MAX_KM or direct < 1e-6:
-        return ends, None
-    kx = KM_PER_DEGREE_LAT * math.cos(math.radians(o_lat))
-    ux, uy = (d_lng - o_lng) * kx / direct, (d_lat - o_lat) * KM_PER_DEGREE_LAT / direct
-    slack = FRAME_SLACK_SHARE * (direct + max_detour) + FRAME_SLACK_KM
-    half_width = math.sqrt(max_detour * (2 * direct + max_detour)) / 2 + slack
-    low, high = -max_detour / 2 - slack, direct + max_detour / 2 + slack
-    return ends, (o_lat, o_lng, kx, ux, uy, low, high, half_width, max_detour / 2 + slack)
+    most): the direct km, and its origin's and destination's unit vectors."""
+    return fast_distance_km(o_lat, o_lng, d_lat, d_lng), _unit((o_lat, o_lng)), _unit((d_lat, d_lng))
 
 
 def _unit(point: Point) -> tuple[float, float, float]:

@@ -133,7 +133,7 @@ def _brute_force(origin, destination, max_detour, pickups, dropoffs):
 @pytest.mark.parametrize("seed", range(4))
 def test_the_quick_rejection_never_drops_a_feasible_ride(seed):
     rng = random.Random(seed)
-    accepted = 0
+    accepted = rejected = 0
     for _ in range(400):
         centre = (rng.uniform(47.3, 48.8), rng.uniform(-5, -1.2))
 
@@ -145,13 +145,17 @@ def test_the_quick_rejection_never_drops_a_feasible_ride(seed):
         pickups = [rules.Option(start, 0.0)] + [rules.Option(p, fast_distance_km(*start, *p)) for p in (near(45),)]
         dropoffs = [rules.Option(end, 0.0)] + [rules.Option(q, fast_distance_km(*end, *q)) for q in (near(45),)]
         detour = rng.choice([0.5, 2, 5, 10, 25, 50])
-        found = rules.PassengerTrip(pickups, dropoffs).best_route(origin, destination, detour)
+        trip = rules.PassengerTrip(pickups, dropoffs)
+        found = trip.best_route(origin, destination, detour)
         expected = _brute_force(origin, destination, detour, pickups, dropoffs)
         assert (found is None) == (expected is None)
+        could = trip.could_ride(origin, destination, detour)
+        assert could or expected is None  # the SQL's heading bound relies on this
+        rejected += not could
         if found:
             accepted += 1
             assert found.cost == pytest.approx(expected[0], abs=1e-6)
-    assert accepted > 20
+    assert accepted > 20 and rejected > 20
 
 
 def test_score_prefers_less_detour_and_sooner():
