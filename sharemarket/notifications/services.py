@@ -15,7 +15,6 @@ from itertools import groupby
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, delete, func, insert, select, text, update
-from sqlalchemy.dialects import sqlite
 
 from sharemarket.accounts import services as accounts
 from sharemarket.accounts.models import User
@@ -168,9 +167,11 @@ def _insert_new(rows: list[dict]) -> set[tuple[int, str]]:
     if db.session.get_bind().dialect.name == "postgresql":
         written = db.session.execute(_INSERT_NEW_POSTGRESQL, {name: [row[name] for row in rows] for name in rows[0]})
     else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # only where SQLite is the database
+
         table = Notification.__table__
         statement = (
-            sqlite.insert(table)
+            sqlite_insert(table)
             .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
             .returning(table.c.user_id, table.c.dedupe_key)
         )
