@@ -18,7 +18,7 @@ from sqlalchemy import Row, Select, delete, func, insert, select, text, update
 
 from sharemarket.accounts import services as accounts
 from sharemarket.accounts.models import User
-from sharemarket.db import lock_row
+from sharemarket.db import among, lock_row
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.notifications import emails, kinds, outbox
@@ -114,7 +114,7 @@ def recipients(user_ids: Iterable[int]) -> dict[int, Row]:
     wanted = set(user_ids)
     if not wanted:
         return {}
-    return {row.id: row for row in db.session.execute(select(*RECIPIENT).where(User.id.in_(wanted)))}
+    return {row.id: row for row in db.session.execute(select(*RECIPIENT).where(among(User.id, wanted)))}
 
 
 def notify_many(notices: Sequence[Notice], *, now: datetime) -> int:
@@ -192,7 +192,7 @@ _INSERT_NEW_POSTGRESQL = text(
 
 def _choices(user_ids: set[int], families: set[str]) -> dict[tuple[int, str], str]:
     query = select(NotificationPreference.user_id, NotificationPreference.kind, NotificationPreference.channel).where(
-        NotificationPreference.user_id.in_(user_ids), NotificationPreference.kind.in_(families)
+        among(NotificationPreference.user_id, user_ids), NotificationPreference.kind.in_(families)
     )
     return {(row.user_id, row.kind): row.channel for row in db.session.execute(query)}
 
