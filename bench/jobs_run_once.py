@@ -6,7 +6,7 @@ expired), some upcoming confirmed loans and requests still within their answer t
 1,000,000-row table with the same 10,000 due rows:
 
   1. `flask --app wsgi jobs run-once --at T` in its own process, as operators run it: wall time and
-     peak RSS (wait4), each job's own time, and the start-up alone (`flask jobs list`). Each job's
+     peak memory, each job's own time, and the start-up alone (`flask jobs list`). Each job's
      run is budgeted (JOB_RUN_SECONDS, 1 s; the expiry, moved in bulk, five of them): it handles
      what it can and says `more_due=1`; the command is repeated (--runs, 3) to show the following
      runs. The expiry should handle all the due rows in run #1; the outbox drains over the runs.
@@ -18,6 +18,11 @@ expired), some upcoming confirmed loans and requests still within their answer t
 
 The machine's CPUs are shared: each run-once line and the summary give the 1-minute load average
 when it started.
+
+Memory is sampled from /proc every 20 ms: the peak RSS (VmHWM, the child's own: wait4's ru_maxrss
+also counts the pages of this big parent it was forked from) and, of it, the peak private memory
+(RssAnon). On SQLite the rest is mostly the database file as mapped by `PRAGMA mmap_size` (256 MB):
+pages of the page cache, shared and dropped under pressure, not the process's own.
 
     .venv/bin/python bench/jobs_run_once.py                                              # SQLite
     .venv/bin/python bench/jobs_run_once.py --database-url postgresql://postgres@127.0.0.1/sm_bench
@@ -32,6 +37,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -200,13 +206,37 @@ def restore_due(bench) -> None:
 @dataclass
 class Run:
     """A child process: wall and CPU seconds (its own: on PostgreSQL the server's work is not in
-    it), peak RSS, standard output, and the 1-minute load average when it started."""
+    it), peak RSS and private memory (MB), standard output, and the 1-minute load average when it
+    started."""
 
     seconds: float
     cpu: float
     rss: int
+    private: int
     output: str
     load: float
+
+
+class MemoryPeaks(threading.Thread):
+    """Samples a child's /proc status until it exits: peak VmHWM and RssAnon, in KiB."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peaks = {"VmHWM": 0, "RssAnon": 0}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            try:
+                with open(f"/proc/{self.pid}/status") as status:
+                    for line in status:
+                        key, _, value = line.partition(":")
+                        if key in self.peaks:
+                            self.peaks[key] = max(self.peaks[key], int(value.split()[0]))
+            except OSError:
+                return
+            self.done.wait(0.02)
 
 
 def timed(command: list[str], env: dict) -> Run:
@@ -215,14 +245,20 @@ def timed(command: list[str], env: dict) -> Run:
     process = subprocess.Popen(
         command, cwd=harness.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
+    memory = MemoryPeaks(process.pid)
+    memory.start()
     output = process.stdout.read()
+    memory.done.set()  # the last sample was taken while it was still running: exiting frees, never takes
+    memory.join()
     _pid, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     process.stdout.close()
     if process.returncode not in (0, 1):
         raise SystemExit(f"{command} failed with {process.returncode}:\n{output}")
     cpu = usage.ru_utime + usage.ru_stime
-    return Run(time.perf_counter() - started, cpu, usage.ru_maxrss // 1024, output, load)
+    return Run(
+        time.perf_counter() - started, cpu, memory.peaks["VmHWM"] // 1024, memory.peaks["RssAnon"] // 1024, output, load
+    )
 
 
 def child_env(bench) -> dict:
@@ -352,7 +388,8 @@ def main() -> None:
                 print("    " + line)
             figures.append((size, startup, runs, whole, bench.dialect))
     print(
-        f"\n{'table':>10} {'db':>10} {'start-up':>9} {'run-once #1':>12} {'CPU':>7} {'RSS':>7} {'expired':>8} "
+        f"\n{'table':>10} {'db':>10} {'start-up':>9} {'run-once #1':>12} {'CPU':>7} {'RSS':>7} {'private':>8} "
+        f"{'expired':>8} "
         f"{'(expiry job)':>13} {'load':>5} {'run-once #2':>12} {'expired':>8} {'expire ms/row':>14} "
         f"{'deliver ms/mail':>16}"
     )
@@ -360,18 +397,23 @@ def main() -> None:
         first, second = runs[0], runs[1] if len(runs) > 1 else None
         print(
             f"{size:>10,} {dialect:>10} {startup.seconds:>7.2f} s {first.seconds:>10.2f} s {first.cpu:>5.2f} s "
-            f"{first.rss:>4} MB {_expired(first):>8} {job_seconds(first.output, 'expire_requests'):>11.2f} s "
+            f"{first.rss:>4} MB {first.private:>5} MB {_expired(first):>8} "
+            f"{job_seconds(first.output, 'expire_requests'):>11.2f} s "
             f"{first.load:>5.1f} "
             + (f"{second.seconds:>10.2f} s {_expired(second):>8} " if second else f"{'-':>12} {'-':>8} ")
             + f"{1000 * job_seconds(whole.output, 'expire_requests') / due:>14.2f} "
             f"{1000 * job_seconds(whole.output, 'deliver_outbox') / due:>16.2f}"
         )
     print("(CPU: the run-once process's own; expire ms/row and deliver ms/mail: the unbudgeted run, all due rows)")
+    print("(RSS: the child's peak; private: its anonymous memory, the rest mostly SQLite's mapped database file)")
     print(f"({os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at the end)")
 
 
 def _figures(run: Run) -> str:
-    return f"{run.seconds:.2f} s (CPU {run.cpu:.2f} s), {run.rss} MB, load average {run.load:.1f}"
+    return (
+        f"{run.seconds:.2f} s (CPU {run.cpu:.2f} s), {run.rss} MB ({run.private} MB private), "
+        f"load average {run.load:.1f}"
+    )
 
 
 def _expired(run: Run) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy import ColumnElement, DateTime, MetaData, any_, bindparam, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -88,3 +89,16 @@ def migration_include_object(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "index" and name and name.endswith("_box"):
         return False
     return True
+
+
+def among(column, values: Collection) -> ColumnElement[bool]:
+    """`column IN values`, for the long lists of a job's batch (a thousand ids). PostgreSQL gets
+    them as one array parameter (`column = ANY(:values)`, the same plan): as a list of a thousand
+    placeholders, psycopg spends longer preparing the statement than the database running it."""
+    from sharemarket.extensions import db
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 PASSWORD_MIN = 10
@@ -18,6 +17,10 @@ def normalise_email(raw: str) -> str | None:
     raw = (raw or "").strip()
     if not raw or len(raw) > 254:
         return None
+    # Imported on first use (some 50 ms of regular expressions to build): not at start-up of every
+    # worker and job run.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return validate_email(raw, check_deliverability=False).normalized
     except EmailNotValidError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -28,8 +29,12 @@ PersonalDataEraser = Callable[[User, datetime], None]
 EXPORTERS: list[PersonalDataExporter] = []
 ERASERS: list[PersonalDataEraser] = []
 
-# A constant hash so that an unknown e-mail costs as much time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A constant hash so that an unknown e-mail costs as much time as a wrong password (made at a
+    process's first login attempt, not at import: a job run or a worker nobody logs into needs none)."""
+    return generate_password_hash("not-a-real-password-at-all")
 
 
 def _hash_password(password: str) -> str:
@@ -135,9 +140,10 @@ def set_home(user: User, home: Place | None) -> None:
 
 def authenticate(*, email: str, password: str) -> User | None:
     """The active user with these credentials, or None (same cost whether or not the e-mail exists)."""
+    dummy = _dummy_hash()  # made before the look-up: the first attempt's extra cost tells nothing either
     user = user_by_email(email)
     if user is None or user.status == "deleted":
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(dummy, password or "")
         return None
     if not check_password_hash(user.password_hash, password or ""):
         return None

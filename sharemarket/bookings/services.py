@@ -12,7 +12,7 @@ from sharemarket.accounts.models import User
 from sharemarket.bookings import rules
 from sharemarket.bookings.kinds import KINDS, handler_for
 from sharemarket.bookings.models import Booking, BookingEvent
-from sharemarket.db import lock_row
+from sharemarket.db import among, lock_row
 from sharemarket.errors import InvalidTransition, NotFound, ValidationFailed
 from sharemarket.extensions import db
 
@@ -125,7 +125,7 @@ def system_act_many(
     moved = list(
         db.session.scalars(
             update(Booking)
-            .where(Booking.id.in_(ids), Booking.kind == kind, Booking.status == source, *due)
+            .where(among(Booking.id, ids), Booking.kind == kind, Booking.status == source, *due)
             .values(status=transition.target, updated_at=now)
             .returning(Booking.id)
             .execution_options(synchronize_session="fetch")

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import icalendar
+if TYPE_CHECKING:
+    import icalendar
 
 PRODID = "-//sharemarket//calendar feed 1.0//EN"
 
 
 def new_calendar(name: str) -> icalendar.Calendar:
+    # Imported on first use (some 30 ms): every worker and job run imports this module, few serve a feed.
+    import icalendar
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -41,6 +46,8 @@ def add_event(
     last_modified: datetime | None = None,
 ) -> None:
     """One VEVENT, its times in `tz` (the VTIMEZONE is added by `to_bytes`)."""
+    import icalendar
+
     event = icalendar.Event()
     event.add("uid", uid)
     event.add("dtstamp", now.astimezone(UTC))

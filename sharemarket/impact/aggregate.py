@@ -107,15 +107,23 @@ def _desk_rows(month: date) -> list[dict]:
         seats = (
             select(Slot.space_id, func.sum(Slot.booked), func.sum(Slot.capacity)).where(live).group_by(Slot.space_id)
         )
-        bookers = dict(
-            db.session.execute(
-                select(Slot.space_id, func.count(distinct(DeskBooking.user_id)))
-                .join(Slot, Slot.id == DeskBooking.slot_id)
-                .where(live, DeskBooking.status.in_(SEATED + ("no_show",)))
-                .group_by(Slot.space_id)
-            ).all()
+        spaces = db.session.execute(seats).all()
+        # Who booked is asked only of a week with slots: without any, the planner cannot tell that
+        # starting from the week's slots finds nothing at once (SQLite then walked every booking
+        # in a seated status, 20-30 ms a week on 1M bookings).
+        bookers = (
+            dict(
+                db.session.execute(
+                    select(Slot.space_id, func.count(distinct(DeskBooking.user_id)))
+                    .join(Slot, Slot.id == DeskBooking.slot_id)
+                    .where(live, DeskBooking.status.in_(SEATED + ("no_show",)))
+                    .group_by(Slot.space_id)
+                ).all()
+            )
+            if spaces
+            else {}
         )
-        for space_id, booked, capacity in db.session.execute(seats):
+        for space_id, booked, capacity in spaces:
             people = bookers.get(space_id, 0)
             for dimension, value in (("desk_booked", booked), ("desk_capacity", capacity)):
                 rows.append(_row(dimension, space_id, monday, value, people))

@@ -8,6 +8,7 @@ done. A run stops starting batches when its time budget is spent (see batches.py
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, select
@@ -51,7 +52,7 @@ def expire_requests(now: datetime, batch: int = EXPIRE_BATCH) -> dict:
     expirable = expirable_kinds()
     if not expirable:
         return counts
-    due = select(Booking.id, Booking.respond_by, Booking.kind).where(
+    due = select(Booking.id, Booking.respond_by, Booking.kind, Booking.user_id).where(
         Booking.status == "requested", Booking.respond_by <= now, Booking.kind.in_(expirable)
     )
     budget = Budget(times=EXPIRE_BUDGETS)
@@ -65,9 +66,10 @@ def expire_requests(now: datetime, batch: int = EXPIRE_BATCH) -> dict:
         rows = db.session.execute(query.order_by(Booking.respond_by, Booking.id).limit(batch)).all()
         if not rows:
             return counts
+        bookers = {row.id: row.user_id for row in rows}
         for kind in sorted({row.kind for row in rows}):
             ids = [row.id for row in rows if row.kind == kind]
-            done, errors = in_isolation(ids, lambda chunk, kind=kind: _expire(kind, chunk, now))
+            done, errors = in_isolation(ids, partial(_expire, kind, now=now, bookers=bookers))
             counts["expired"] += done["expired"]
             counts["errors"] += errors
         db.session.commit()
@@ -79,9 +81,9 @@ def expire_requests(now: datetime, batch: int = EXPIRE_BATCH) -> dict:
             return counts
 
 
-def _expire(kind: str, ids: list[int], now: datetime) -> dict[str, int]:
+def _expire(kind: str, ids: list[int], now: datetime, bookers: dict[int, int]) -> dict[str, int]:
     """Expire those of `ids` still unanswered (others were answered or cancelled since the batch
-    was chosen) and tell their bookers, once (the dedupe key)."""
+    was chosen) and tell their bookers (`bookers`: booking id -> user id), once (the dedupe key)."""
     moved = bookings.system_act_many(
         kind=kind,
         action="expire",
@@ -96,8 +98,7 @@ def _expire(kind: str, ids: list[int], now: datetime) -> dict[str, int]:
     if getattr(KINDS[kind], "announces_expiry", False):  # its own message already went out
         return {"expired": len(moved)}
     what = KINDS[kind].describe_many(moved)
-    bookers = dict(db.session.execute(select(Booking.id, Booking.user_id).where(Booking.id.in_(moved))).all())
-    people = recipients(bookers.values())
+    people = recipients(bookers[booking_id] for booking_id in moved)
     notices = []
     for booking_id in moved:
         booker, title = people[bookers[booking_id]], what[booking_id]["title"]

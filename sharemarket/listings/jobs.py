@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from sharemarket.bookings import services as bookings
+from sharemarket.bookings.models import Booking
 from sharemarket.errors import DomainError
 from sharemarket.extensions import db
 from sharemarket.jobs.registry import Job
@@ -41,8 +42,33 @@ def _each(model, *conditions) -> Iterator:
         last_id = rows[-1].id
 
 
-def _loans(*conditions) -> Iterator[Loan]:
-    return _each(Loan, *conditions)
+def _loans(status: str, *conditions) -> Iterator[Loan]:
+    """The loans in `status` that meet `conditions` (on their days), BATCH at a time in id order.
+
+    Each batch walks the bookings' (status, kind, id) index and looks each candidate's loan up by
+    its key to test the conditions (a subquery per row, which the database cannot turn into a
+    join): a job reads the loans of its status only, however long the history. (Joined in one
+    query, PostgreSQL walks both primary keys in step, the whole table, for it cannot know that,
+    say, the confirmed loans all end in the future.) Each batch is read with all its conditions,
+    so a loan a step moved out of them is not met again.
+    """
+    loans = Loan.__table__
+    meets = select(loans.c.id).where(loans.c.id == Booking.id, *conditions).scalar_subquery()
+    after = 0
+    while True:
+        ids = db.session.scalars(
+            select(Booking.id)
+            .where(Booking.status == status, Booking.kind == "loan", Booking.id > after, meets.is_not(None))
+            .order_by(Booking.id)
+            .limit(BATCH)
+        ).all()
+        if not ids:
+            return
+        query = select(Loan).where(Loan.id.in_(ids), Loan.status == status, *conditions).order_by(Loan.id)
+        yield from list(db.session.scalars(query))
+        if len(ids) < BATCH:
+            return
+        after = ids[-1]
 
 
 def _move(loan: Loan, action: str, now: datetime) -> bool:
@@ -60,10 +86,10 @@ def mark_overdue(now: datetime) -> dict:
     then the borrower is reminded every 3 days until the owner records the return."""
     today = _today(now)
     marked = reminded = 0
-    for loan in _loans(Loan.status == "active", Loan.end_date < today):
+    for loan in _loans("active", Loan.end_date < today):
         if _move(loan, "mark_overdue", now):
             marked += 1
-    for loan in _loans(Loan.status == "overdue"):
+    for loan in _loans("overdue"):
         late = (today - loan.end_date).days
         round_ = late // OVERDUE_REMINDER_DAYS
         texts = dict(title=loan.listing.title, end=loan.end_date.isoformat(), days=late)
@@ -102,7 +128,7 @@ def mark_overdue(now: datetime) -> dict:
 def expire_unpicked(now: datetime) -> dict:
     """A confirmed loan never picked up by its last day expires and frees its days."""
     expired = 0
-    for loan in _loans(Loan.status == "confirmed", Loan.end_date < _today(now)):
+    for loan in _loans("confirmed", Loan.end_date < _today(now)):
         if not _move(loan, "expire", now):
             continue
         expired += 1
@@ -126,7 +152,7 @@ def remind_pickup_and_return(now: datetime) -> dict:
     """The day before: the borrower is reminded to pick the item up, or to bring it back."""
     tomorrow = _today(now) + timedelta(days=1)
     pickups = returns = 0
-    for loan in _loans(Loan.status == "confirmed", Loan.start_date == tomorrow):
+    for loan in _loans("confirmed", Loan.start_date == tomorrow):
         pickups += (
             notify(
                 user=loan.user,
@@ -143,7 +169,7 @@ def remind_pickup_and_return(now: datetime) -> dict:
             )
             is not None
         )
-    for loan in _loans(Loan.status == "active", Loan.end_date == tomorrow):
+    for loan in _loans("active", Loan.end_date == tomorrow):
         returns += (
             notify(
                 user=loan.user,

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sharemarket.bookings import kinds
 from sharemarket.bookings import rules as booking_rules
 from sharemarket.bookings import services as bookings
-from sharemarket.db import lock_row
+from sharemarket.db import among, lock_row
 from sharemarket.errors import BookingConflict, InvalidTransition
 from sharemarket.extensions import db
 from sharemarket.listings import rules
@@ -132,7 +132,7 @@ class LoanKind:
         rows = db.session.execute(
             select(loans.c.id, loans.c.listing_id, Listing.title)
             .join(Listing, Listing.id == loans.c.listing_id)
-            .where(loans.c.id.in_(ids))
+            .where(among(loans.c.id, ids))
         )
         return {row.id: {"title": row.title, "link": f"/listings/{row.listing_id}"} for row in rows}
 

@@ -15,11 +15,10 @@ from itertools import groupby
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, delete, func, insert, select, text, update
-from sqlalchemy.dialects import sqlite
 
 from sharemarket.accounts import services as accounts
 from sharemarket.accounts.models import User
-from sharemarket.db import lock_row
+from sharemarket.db import among, lock_row
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.notifications import emails, kinds, outbox
@@ -115,7 +114,7 @@ def recipients(user_ids: Iterable[int]) -> dict[int, Row]:
     wanted = set(user_ids)
     if not wanted:
         return {}
-    return {row.id: row for row in db.session.execute(select(*RECIPIENT).where(User.id.in_(wanted)))}
+    return {row.id: row for row in db.session.execute(select(*RECIPIENT).where(among(User.id, wanted)))}
 
 
 def notify_many(notices: Sequence[Notice], *, now: datetime) -> int:
@@ -168,9 +167,11 @@ def _insert_new(rows: list[dict]) -> set[tuple[int, str]]:
     if db.session.get_bind().dialect.name == "postgresql":
         written = db.session.execute(_INSERT_NEW_POSTGRESQL, {name: [row[name] for row in rows] for name in rows[0]})
     else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # only where SQLite is the database
+
         table = Notification.__table__
         statement = (
-            sqlite.insert(table)
+            sqlite_insert(table)
             .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
             .returning(table.c.user_id, table.c.dedupe_key)
         )
@@ -191,7 +192,7 @@ _INSERT_NEW_POSTGRESQL = text(
 
 def _choices(user_ids: set[int], families: set[str]) -> dict[tuple[int, str], str]:
     query = select(NotificationPreference.user_id, NotificationPreference.kind, NotificationPreference.channel).where(
-        NotificationPreference.user_id.in_(user_ids), NotificationPreference.kind.in_(families)
+        among(NotificationPreference.user_id, user_ids), NotificationPreference.kind.in_(families)
     )
     return {(row.user_id, row.kind): row.channel for row in db.session.execute(query)}
 

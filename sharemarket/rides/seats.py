@@ -23,7 +23,7 @@ from sharemarket.bookings import kinds
 from sharemarket.bookings import rules as booking_rules
 from sharemarket.bookings import services as bookings
 from sharemarket.bookings.models import Booking
-from sharemarket.db import lock_row
+from sharemarket.db import among, lock_row
 from sharemarket.errors import Conflict, InvalidTransition, NotAllowed, SlotFull, ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
@@ -135,7 +135,7 @@ class SeatKind:
             .select_from(SeatBooking.__table__)
             .join(Booking, Booking.id == SeatBooking.__table__.c.id)
             .join(RideOccurrence, RideOccurrence.id == SeatBooking.__table__.c.occurrence_id)
-            .where(SeatBooking.__table__.c.id.in_(ids))
+            .where(among(SeatBooking.__table__.c.id, ids))
             .order_by(SeatBooking.__table__.c.id)
         ).all()
         rides = {
@@ -155,7 +155,7 @@ class SeatKind:
 
     def describe_many(self, ids: list[int]) -> dict[int, dict]:
         seats = SeatBooking.__table__
-        pairs = db.session.execute(select(seats.c.id, seats.c.ride_id).where(seats.c.id.in_(ids))).all()
+        pairs = db.session.execute(select(seats.c.id, seats.c.ride_id).where(among(seats.c.id, ids))).all()
         rides = {
             ride.id: ride for ride in db.session.scalars(select(Ride).where(Ride.id.in_({p.ride_id for p in pairs})))
         }

@@ -146,7 +146,8 @@ def postgresql(live_app):
 def test_an_approval_waiting_for_the_expiry_to_commit_is_refused(postgresql):
     (loan_id,) = _requests(postgresql, 1)
     with postgresql.app_context():
-        assert housekeeping._expire("loan", [loan_id], _due()) == {"expired": 1}  # not committed yet
+        bookers = {loan_id: db.session.scalar(select(Loan.user_id).where(Loan.id == loan_id))}
+        assert housekeeping._expire("loan", [loan_id], _due(), bookers) == {"expired": 1}  # not committed yet
         thread, result = _in_thread(postgresql, lambda: _approve(loan_id))
         _wait_until_someone_waits_for_a_lock()  # the owner's click waits for the loan's row
         db.session.commit()

@@ -102,9 +102,15 @@ def test_an_owner_who_says_still_available_is_not_paused(app, make_user, make_li
 
 def test_jobs_reach_every_row_batch_after_batch(app, make_user, make_listing, monkeypatch):
     monkeypatch.setattr(jobs, "BATCH", 2)
-    borrowers = [
-        _loan(make_user, make_listing, date(2026, 12, 2), date(2026, 12, 3), picked_up=False)[2] for _ in range(5)
-    ]
-    assert jobs.remind_pickup_and_return(T0) == {"pickup_reminders": 5, "return_reminders": 0}
+    borrowers = []
+    for n in range(7):
+        if n % 3 == 1:  # in between, loans picked up today that come back tomorrow
+            _loan(make_user, make_listing, date(2026, 12, 1), date(2026, 12, 2), picked_up=True)
+        else:
+            borrowers.append(_loan(make_user, make_listing, date(2026, 12, 2), date(2026, 12, 3), picked_up=False)[2])
+    # Confirmed loans that start on another day: in the status the batches walk, not in their conditions.
+    for _ in range(2):
+        _loan(make_user, make_listing, date(2026, 12, 10), date(2026, 12, 11), picked_up=False)
+    assert jobs.remind_pickup_and_return(T0) == {"pickup_reminders": 5, "return_reminders": 2}
     assert all(_notes(b, "loan_pickup_reminder") == 1 for b in borrowers)
     assert jobs.expire_unpicked(T0 + timedelta(days=3)) == {"expired": 5}

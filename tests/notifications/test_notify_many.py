@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select
 
 from sharemarket.accounts import services as accounts
 from sharemarket.extensions import db
-from sharemarket.notifications import services
+from sharemarket.notifications import emails, services
 from sharemarket.notifications.models import Notification, OutboxEmail
 from sharemarket.notifications.services import Notice
 
@@ -151,3 +151,20 @@ def test_a_key_already_told_or_twice_in_a_batch_is_told_once(make_user, now):
         db.session.scalar(select(func.count(OutboxEmail.id))),
     )
     assert after == before
+
+
+def test_paragraphs_without_links_are_what_the_template_makes(app):
+    template = app.jinja_env.get_template("notifications/email/_paragraphs.html")
+    texts = [
+        "",
+        "   \n\n \n",
+        "One line",
+        "Hello <b>Zoé</b> & co,\n\nNobody answered.\nAsk again.",
+        "\n\nLeading and trailing blank lines\n\n\n",
+        "  Indented first line\n  and second\n\n\tTabbed\t\n\n\n\nAfter three blank lines",
+        "Line with a CR\r\nand more\r\n\r\nnext",
+        "Quotes \" and ' and <script>alert(1)</script>\n\n« guillemets » — dashes",
+        "a\n\n\nb\n \nc",
+    ]
+    for text in texts:
+        assert emails.paragraphs_without_links(text) == template.render(text=text), text

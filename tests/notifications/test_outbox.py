@@ -3,6 +3,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -176,3 +177,34 @@ def test_delivery_walks_batches_until_its_budget_is_spent(app, make_user, now, m
     assert outbox.deliver(now=now, batch=2) == {"sent": 2, "more_due": 1}
     assert outbox.deliver(now=now, batch=2) == {"sent": 2, "more_due": 1}
     assert outbox.deliver(now=now, batch=2) == {"sent": 1}
+
+
+def test_a_sender_dying_mid_batch_leaves_the_rest_claimed_then_sent_once(app, make_user, now, monkeypatch):
+    _queue(make_user, now, n=4)
+    sent = []
+    really_send = outbox.Mailer.send
+
+    def send(mailer, mail):
+        if mail.subject == "Hello <2>":
+            raise RuntimeError("the process dies here")
+        sent.append(mail.subject)
+        really_send(mailer, mail)
+
+    monkeypatch.setattr(outbox.Mailer, "send", send)
+    with pytest.raises(RuntimeError):
+        outbox.deliver(now=now)
+    db.session.rollback()
+    # What went before the crash is recorded as sent, each in its own commit.
+    assert [(m.subject, m.sent_at, m.attempts) for m in _mails()] == [
+        ("Hello <0>", now, 1),
+        ("Hello <1>", now, 1),
+        ("Hello <2>", None, 0),
+        ("Hello <3>", None, 0),
+    ]
+    # The rest stay claimed: no other sender takes them until the claim runs out.
+    assert outbox.deliver(now=now + outbox.CLAIM - timedelta(seconds=1)) == {"sent": 0}
+    monkeypatch.setattr(outbox.Mailer, "send", really_send)
+    assert outbox.deliver(now=now + outbox.CLAIM) == {"sent": 2}
+    assert outbox.deliver(now=now + timedelta(days=1)) == {"sent": 0}
+    assert sent == ["Hello <0>", "Hello <1>"]
+    assert all(m.sent_at is not None and m.attempts == 1 for m in _mails())
