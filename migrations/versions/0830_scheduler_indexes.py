@@ -4,7 +4,7 @@ The loan jobs page through one status's loans in id order; the impact figures co
 bookings by status and person from the index alone. Each replaces a narrower index it covers.
 
 Revision ID: 0830
-Revises: 0820
+Revises: 0825
 Create Date: 2026-11-26 11:00:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0830"
-down_revision = "0820"
+down_revision = "0825"
 branch_labels = None
 depends_on = None
 
