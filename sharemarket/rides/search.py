@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, Float, Integer, Select, bindparam, false, select, type_coerce
+from sqlalchemy import ARRAY, DateTime, Float, Integer, Select, any_, bindparam, false, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from sharemarket import geo
@@ -331,8 +331,8 @@ _NOT_SHOWN = {
 }
 
 
-@lru_cache(maxsize=1)
-def _page_statement() -> Select:
+@lru_cache(maxsize=2)
+def _page_statement(dialect: str) -> Select:
     """What a page of results shows of each occurrence, its ride and driver, as plain rows."""
     shown = [c for c in Ride.__table__.c if c.name not in _NOT_SHOWN]
     return (
@@ -345,8 +345,16 @@ def _page_statement() -> Select:
         )
         .join(Ride, Ride.id == RideOccurrence.ride_id)
         .join(User, User.id == Ride.driver_id)
-        .where(RideOccurrence.id.in_(bindparam("ids", expanding=True)))
+        .where(_among_ids(dialect))
     )
+
+
+def _among_ids(dialect: str):
+    """The page's occurrence ids: one array parameter on PostgreSQL, so that pages of any length
+    share one prepared statement (as `db.among` does)."""
+    if dialect == "postgresql":
+        return RideOccurrence.id == any_(bindparam("ids", type_=ARRAY(Integer())))
+    return RideOccurrence.id.in_(bindparam("ids", expanding=True))
 
 
 def page_rows(matches: list[Match]) -> dict[int, object]:
@@ -355,7 +363,8 @@ def page_rows(matches: list[Match]) -> dict[int, object]:
     if not matches:
         return {}
     ids = [m.occurrence_id for m in matches]
-    return {row.occurrence_id: row for row in db.session.connection().execute(_page_statement(), {"ids": ids})}
+    statement = _page_statement(db.session.get_bind().dialect.name)
+    return {row.occurrence_id: row for row in db.session.connection().execute(statement, {"ids": ids})}
 
 
 @lru_cache(maxsize=1)
