@@ -7,6 +7,7 @@ Output is stable so that a refresh with no new strings changes no byte: no sourc
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -107,9 +108,11 @@ def update(locale: str, template: Catalog) -> Catalog:
 
 
 def po_bytes(catalog: Catalog) -> bytes:
+    """The catalogue as committed. Babel writes its own version in the header: left out, so that
+    another Babel release writes the same bytes."""
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=100, no_location=True, omit_header=False, sort_output=True, ignore_obsolete=True)
-    return buffer.getvalue()
+    return re.sub(rb'"Generated-By: Babel [^\\"]*\\n"', rb'"Generated-By: Babel\\n"', buffer.getvalue())
 
 
 def mo_bytes(catalog: Catalog) -> bytes:
