@@ -37,4 +37,6 @@ def iso_utc(instant) -> str | None:
     """RFC 3339 in UTC with a Z, as the contract promises."""
     if instant is None:
         return None
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if instant.tzinfo is not UTC:
+        instant = instant.astimezone(UTC)
+    return instant.isoformat().replace("+00:00", "Z")
