@@ -9,10 +9,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from sharemarket.accounts.models import offered_by_an_active_member
-from sharemarket.communities import rules, services
+from sharemarket.communities import offers, rules, services
 from sharemarket.communities.forms import CommunityForm, InviteForm, JoinForm, RestrictForm
-from sharemarket.communities.models import Community, CommunityMember
+from sharemarket.communities.models import Community
 from sharemarket.db import utcnow
 from sharemarket.errors import DomainError, NotFound
 from sharemarket.extensions import db
@@ -54,36 +53,6 @@ def create():
     return render_template("communities/form.html", form=form), 422 if form.errors else 200
 
 
-def _offers(community: Community, viewer_id: int | None):
-    members = select(CommunityMember.user_id).where(CommunityMember.community_id == community.id)
-    visible = rules.visible_to(Listing.community_id, viewer_id)
-    listings = db.session.scalars(
-        select(Listing)
-        .where(
-            Listing.owner_id.in_(members),
-            Listing.status == "active",
-            Listing.hidden_at.is_(None),
-            offered_by_an_active_member(Listing.owner_id),
-            visible,
-        )
-        .order_by(Listing.created_at.desc())
-        .limit(SHOWN)
-    ).all()
-    rides = db.session.scalars(
-        select(Ride)
-        .where(
-            Ride.driver_id.in_(members),
-            Ride.status == "active",
-            Ride.hidden_at.is_(None),
-            offered_by_an_active_member(Ride.driver_id),
-            rules.visible_to(Ride.community_id, viewer_id),
-        )
-        .order_by(Ride.departure_at.desc())
-        .limit(SHOWN)
-    ).all()
-    return listings, rides
-
-
 def _restrict_form(viewer_id: int) -> RestrictForm:
     form = RestrictForm()
     mine = db.session.scalars(select(Listing).where(Listing.owner_id == viewer_id, Listing.status == "active"))
@@ -97,7 +66,7 @@ def _restrict_form(viewer_id: int) -> RestrictForm:
 def _page(community: Community, status: int = 200, invite_form=None, restrict_form=None):
     viewer_id = current_user.id if current_user.is_authenticated else None
     member = services.membership(community.id, viewer_id)
-    listings, rides = _offers(community, viewer_id)
+    listings, rides = offers.of_members(community, viewer_id, SHOWN)
     join_form = JoinForm()
     join_form.token.data = request.args.get("token", "")[:300]
     return render_template(
