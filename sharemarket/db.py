@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, DateTime, MetaData, any_, bindparam, event, text
+from sqlalchemy import ARRAY, ColumnElement, DateTime, MetaData, any_, bindparam, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -97,8 +97,16 @@ def among(column, values: Collection) -> ColumnElement[bool]:
     placeholders, psycopg spends longer preparing the statement than the database running it."""
     from sharemarket.extensions import db
 
-    if db.session.get_bind().dialect.name != "postgresql":
-        return column.in_(values)
-    from sqlalchemy.dialects.postgresql import ARRAY
+    return _among(column, db.session.get_bind().dialect.name, None, list(values))
 
-    return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+
+def among_bound(column, name: str, dialect: str) -> ColumnElement[bool]:
+    """`among` with the list given at execution as parameter `name`, for a statement built once
+    per dialect: on PostgreSQL lists of any length then share one prepared statement."""
+    return _among(column, dialect, name)
+
+
+def _among(column, dialect: str, name: str | None, values: list | None = None) -> ColumnElement[bool]:
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, values, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, values, expanding=True))

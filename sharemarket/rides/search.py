@@ -20,13 +20,13 @@ from types import SimpleNamespace
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ARRAY, DateTime, Float, Integer, Select, any_, bindparam, false, select, type_coerce
+from sqlalchemy import DateTime, Float, Integer, Select, bindparam, false, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from sharemarket import geo
 from sharemarket.accounts.models import User, offered_by_an_active_member
 from sharemarket.communities import rules as community_rules
-from sharemarket.db import UTCDateTime
+from sharemarket.db import UTCDateTime, among_bound
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
@@ -346,16 +346,8 @@ def _page_statement(dialect: str) -> Select:
         )
         .join(Ride, Ride.id == RideOccurrence.ride_id)
         .join(User, User.id == Ride.driver_id)
-        .where(_among_ids(dialect))
+        .where(among_bound(RideOccurrence.id, "ids", dialect))
     )
-
-
-def _among_ids(dialect: str):
-    """The page's occurrence ids: one array parameter on PostgreSQL, so that pages of any length
-    share one prepared statement (as `db.among` does)."""
-    if dialect == "postgresql":
-        return RideOccurrence.id == any_(bindparam("ids", type_=ARRAY(Integer())))
-    return RideOccurrence.id.in_(bindparam("ids", expanding=True))
 
 
 def page_rows(matches: list[Match]) -> dict[int, SimpleNamespace]:
