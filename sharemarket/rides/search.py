@@ -75,6 +75,10 @@ class RideGeometry:
     max_detour_km: float
     distance_km: float
 
+    @classmethod
+    def of(cls, o_lat: float, o_lng: float, d_lat: float, d_lng: float, max_detour_km: float, distance_km: float):
+        return cls(Place(o_lat, o_lng), Place(d_lat, d_lng), max_detour_km, distance_km)
+
 
 @dataclass
 class SearchResult:
@@ -126,7 +130,7 @@ class SearchResult:
                 pickup_km=f.route.pickup.access_km,
                 dropoff_km=f.route.dropoff.access_km,
                 score=f.score,
-                ride=RideGeometry(Place(f.row[3], f.row[4]), Place(f.row[5], f.row[6]), f.row[7], f.row[8]),
+                ride=RideGeometry.of(*f.ride),
             )
             for f in self.found[start:stop]
         ]
@@ -149,7 +153,7 @@ class _Found(NamedTuple):
     ride_id: int
     pickup_at: datetime
     route: rules.Route
-    row: tuple
+    ride: list  # origin lat, lng, destination lat, lng, max detour km, distance km: `RideGeometry.of`
 
 
 def check_query(origin: Place, destination: Place, depart_after: datetime, depart_before: datetime, seats: int):
@@ -294,14 +298,15 @@ def search(
     best_route = rules.PassengerTrip(pickups, dropoffs).best_route
     speed = setting("RIDES_AVERAGE_SPEED_KMH")
     found = []
-    for row in rows:
-        route = best_route((row[3], row[4]), (row[5], row[6]), fast_limit(row[7]))
+    for occurrence_id, ride_id, departs_at, *ride in rows:
+        o_lat, o_lng, d_lat, d_lng, max_detour, _distance = ride
+        route = best_route((o_lat, o_lng), (d_lat, d_lng), fast_limit(max_detour))
         if route is None:
             continue
-        departs_at = _utc(row[2], None)
+        departs_at = _utc(departs_at, None)
         pickup_at = _to_minute(departs_at + timedelta(minutes=rules.driving_minutes(route.pickup_leg_km, speed)))
         score = rules.match_score(route, rules.time_gap_minutes(pickup_at, depart_after))
-        found.append(_Found(score, departs_at, row[0], row[1], pickup_at, route, row))
+        found.append(_Found(score, departs_at, occurrence_id, ride_id, pickup_at, route, ride))
     found.sort()
     return SearchResult(origin, destination, found, pickups, dropoffs, speed)
 
