@@ -7,8 +7,8 @@
    passenger's way by more than the detour allows (`rules.Heading`).
 3. In Python, on those few candidates: the cheapest feasible pick-up/drop-off pair (door or
    carpool area) by the fast distance, the pick-up time, the score; best first.
-4. The page shown gets geodesic figures (`SearchResult.shown`), and a last geodesic feasibility
-   check.
+4. The page shown gets geodesic figures and a last geodesic feasibility check
+   (`SearchResult.page`; `shown` also loads the occurrences for the pages that use ORM objects).
 """
 
 from __future__ import annotations
