@@ -19,28 +19,21 @@ def of_members(community: Community, viewer_id: int | None, limit: int) -> tuple
     """The members' active listings and rides that the viewer may see, newest first, without what
     suspended members offer (as the searches leave it out)."""
     members = select(CommunityMember.user_id).where(CommunityMember.community_id == community.id)
-    listings = db.session.scalars(
-        select(Listing)
-        .where(
-            Listing.owner_id.in_(members),
-            Listing.status == "active",
-            Listing.hidden_at.is_(None),
-            offered_by_an_active_member(Listing.owner_id),
-            rules.visible_to(Listing.community_id, viewer_id),
-        )
-        .order_by(Listing.created_at.desc())
-        .limit(limit)
-    ).all()
-    rides = db.session.scalars(
-        select(Ride)
-        .where(
-            Ride.driver_id.in_(members),
-            Ride.status == "active",
-            Ride.hidden_at.is_(None),
-            offered_by_an_active_member(Ride.driver_id),
-            rules.visible_to(Ride.community_id, viewer_id),
-        )
-        .order_by(Ride.departure_at.desc())
-        .limit(limit)
-    ).all()
+    listings = _offered(Listing, Listing.owner_id, Listing.created_at, members, viewer_id, limit)
+    rides = _offered(Ride, Ride.driver_id, Ride.departure_at, members, viewer_id, limit)
     return listings, rides
+
+
+def _offered(model, owner_id, newest, members, viewer_id: int | None, limit: int) -> Sequence:
+    return db.session.scalars(
+        select(model)
+        .where(
+            owner_id.in_(members),
+            model.status == "active",
+            model.hidden_at.is_(None),
+            offered_by_an_active_member(owner_id),
+            rules.visible_to(model.community_id, viewer_id),
+        )
+        .order_by(newest.desc())
+        .limit(limit)
+    ).all()
