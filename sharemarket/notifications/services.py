@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
-from flask_babel import force_locale
+from flask_babel import force_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, delete, func, insert, select, text, update
 
@@ -21,6 +21,7 @@ from sharemarket.accounts.models import User
 from sharemarket.db import among, lock_row
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
+from sharemarket.i18n import text_in
 from sharemarket.notifications import emails, kinds, outbox
 from sharemarket.notifications.models import Notification, NotificationPreference, OutboxEmail
 
@@ -134,8 +135,9 @@ def notify_many(notices: Sequence[Notice], *, now: datetime) -> int:
     by_locale = sorted(range(len(live)), key=lambda index: live[index].user.locale)
     for locale, group in groupby(by_locale, key=lambda index: live[index].user.locale):
         with force_locale(locale):
+            translations = get_translations()
             for index in group:
-                texts[index] = str(live[index].title), str(live[index].body)
+                texts[index] = text_in(translations, live[index].title), text_in(translations, live[index].body)
     channels = [_channel(n.kind, chosen.get((n.user.id, kinds.family(n.kind) or n.kind))) for n in live]
     written = _insert_new(
         [
