@@ -168,6 +168,7 @@ def test_best_routes_of_many_rides_are_each_rides_best_route():
     ]
     dropoffs = [rules.Option(work, 0.0), rules.Option((47.67, -2.80), fast_distance_km(*work, 47.67, -2.80))]
     trip = rules.PassengerTrip(pickups, dropoffs)
+
     def near(point, degrees):
         return point[0] + rng.uniform(-degrees, degrees), point[1] + rng.uniform(-degrees, degrees)
 
