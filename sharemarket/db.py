@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import ARRAY, ColumnElement, DateTime, MetaData, any_, bindparam, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Result
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -110,3 +111,10 @@ def _among(column, dialect: str, name: str | None, values: list | None = None) -
     if dialect == "postgresql":
         return column == any_(bindparam(name, values, type_=ARRAY(column.type)))
     return column.in_(bindparam(name, values, expanding=True))
+
+
+def plain_rows(result: Result) -> list[SimpleNamespace]:
+    """A result's rows as plain objects with the columns as attributes, for code that reads many
+    fields of a few rows (a page of search results): a Row's attribute costs ten times more."""
+    keys = list(result.keys())
+    return [SimpleNamespace(**dict(zip(keys, row, strict=True))) for row in result.all()]

@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload
 from sharemarket import geo
 from sharemarket.accounts.models import User, offered_by_an_active_member
 from sharemarket.communities import rules as community_rules
-from sharemarket.db import UTCDateTime, among_bound
+from sharemarket.db import UTCDateTime, among_bound, plain_rows
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
@@ -363,9 +363,8 @@ def page_rows(matches: list[Match]) -> dict[int, SimpleNamespace]:
         return {}
     ids = [m.occurrence_id for m in matches]
     statement = _page_statement(db.session.get_bind().dialect.name)
-    rows = db.session.connection().execute(statement, {"ids": ids}).mappings()
-    # Plain objects: a result reads some thirty fields, and a Row's attributes cost ten times more.
-    return {row["occurrence_id"]: SimpleNamespace(**row) for row in rows}
+    rows = plain_rows(db.session.connection().execute(statement, {"ids": ids}))
+    return {row.occurrence_id: row for row in rows}
 
 
 @lru_cache(maxsize=1)
