@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import ARRAY, ColumnElement, DateTime, MetaData, Table, any_, bindparam, event, insert, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Result
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -131,3 +132,10 @@ def insert_many(table: Table, rows: list[dict]) -> None:
     with cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[name] for name in columns])
+
+
+def plain_rows(result: Result) -> list[SimpleNamespace]:
+    """A result's rows as plain objects with the columns as attributes, for code that reads many
+    fields of a few rows (a page of search results): a Row's attribute costs ten times more."""
+    keys = list(result.keys())
+    return [SimpleNamespace(**dict(zip(keys, row, strict=True))) for row in result.all()]

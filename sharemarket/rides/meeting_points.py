@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from types import SimpleNamespace
 
 from sqlalchemy import Float, bindparam, or_, select
 
 from sharemarket import geo, spatial
+from sharemarket.db import plain_rows
 from sharemarket.extensions import db
 from sharemarket.rides.models import MeetingPoint
 
@@ -115,8 +115,7 @@ def near_each(points: list[tuple[float, float]], radius_km: float, limit: int = 
         box = geo.bounding_box(lat, lng, radius_km)
         values.update({f"{name}_{n}": getattr(box, name) for name in _BOX_FIELDS})
     statement = _near_statement(db.session.get_bind().dialect.name, len(points))
-    # Plain objects, cheaper to read than a Row's attributes (each point is read several times).
-    rows = [SimpleNamespace(**row) for row in db.session.connection().execute(statement, values).mappings()]
+    rows = plain_rows(db.session.connection().execute(statement, values))  # each point is read often
     found = []
     for lat, lng in points:
         pairs = [(point, geo.fast_distance_km(lat, lng, point.lat, point.lng)) for point in rows]

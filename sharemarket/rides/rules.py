@@ -8,10 +8,9 @@ callers pass `geo.distance_km` (geodesic) for the few figures they show.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sharemarket.geo import KM_PER_DEGREE_LAT, fast_distance_km
@@ -251,19 +250,17 @@ class Route:
 
 
 class PassengerTrip:
-    """The passenger's side of matching, computed once per search and then tried on each ride:
+    """The passenger's side of matching, computed once per search and then tried on the rides:
     their pick-up options (door first), drop-off options, and the distances between them.
 
-    `best_route` runs on every candidate a search returns, so it works on numbers prepared here
-    (unit vectors, plain lists) and on each ride's `_ride_ends`, rather than on the options."""
+    `best_routes` runs on every candidate a search returns: it works on all of them at once, with
+    array arithmetic (numpy), instead of a Python loop per ride and per pick-up/drop-off pair."""
 
     def __init__(self, pickups: list[Option], dropoffs: list[Option]):
         self.pickups, self.dropoffs = pickups, dropoffs
         self.between = [[fast_distance_km(*p.point, *q.point) for q in dropoffs] for p in pickups]
         self._pickup_points = [o.point for o in pickups]
         self._dropoff_points = [o.point for o in dropoffs]
-        self._pickup_units = [_unit(o.point) for o in pickups]
-        self._dropoff_units = [_unit(o.point) for o in dropoffs]
         # Every pick-up/drop-off pair but one carpool area near both ends (no ride at all):
         # (pick-up, drop-off, km between them, what reaching both costs the passenger).
         self._pairs = [
@@ -277,7 +274,7 @@ class PassengerTrip:
         """A necessary test in a flat frame along the ride: some pick-up and some drop-off lie in
         the rectangle around the detour ellipse, and the passenger does not go back along the
         ride by more than half the detour (backtracking is driven twice). The SQL's `Heading`
-        bound drops only rides this rejects. `best_route` does not run it: on the benchmark's
+        bound drops only rides this rejects. `best_routes` does not run it: on the benchmark's
         candidates it cost more than the routes it spared."""
         direct = fast_distance_km(*origin, *destination)
         if direct > FLAT_FRAME_MAX_KM or direct < 1e-6:
@@ -305,42 +302,60 @@ class PassengerTrip:
         return last_end != -math.inf and first_start - last_end <= max_detour / 2 + slack
 
     def best_route(self, origin: Point, destination: Point, max_detour: float) -> Route | None:
-        """The cheapest feasible pick-up/drop-off pair (fast distance), or None.
+        """`best_routes` for one ride."""
+        return self.best_routes([origin[0]], [origin[1]], [destination[0]], [destination[1]], [max_detour])[0]
+
+    def best_routes(
+        self,
+        origin_lat: Sequence[float],
+        origin_lng: Sequence[float],
+        destination_lat: Sequence[float],
+        destination_lng: Sequence[float],
+        max_detour: Sequence[float],
+    ) -> list[Route | None]:
+        """For each ride (its origin, destination and detour limit, column by column): the
+        cheapest feasible pick-up/drop-off pair by the fast distance, or None.
 
         The cost adds the detour and the passenger's trip to the points, so a meeting point wins
-        only when it saves the driver more detour than it costs the passenger to get there; the
-        door wins ties."""
-        direct, start, end = _ride_ends(*origin, *destination)
-        # The haversine as the chord between unit vectors: 2R asin(|u - v| / 2).
-        asin, dist, diameter = math.asin, math.dist, 2 * EARTH_RADIUS_KM
-        to_pickup = [diameter * asin(min(1.0, dist(start, p) / 2)) for p in self._pickup_units]
-        from_dropoff = [diameter * asin(min(1.0, dist(q, end) / 2)) for q in self._dropoff_units]
-        limit = max_detour + 1e-9
-        best = None
-        best_cost = math.inf
-        for i, j, ride_km, access in self._pairs:
-            detour = to_pickup[i] + ride_km + from_dropoff[j] - direct
-            if detour <= limit:
-                cost = max(detour, 0.0) + access
-                if cost < best_cost - 1e-9:
-                    best, best_cost = (i, j, max(detour, 0.0)), cost
-        if best is None:
-            return None
-        i, j, detour = best
-        return Route(self.pickups[i], self.dropoffs[j], detour, to_pickup[i], self.between[i][j])
+        only when it saves the driver more detour than it costs the passenger to get there; of
+        pairs within 1e-9 km of the cheapest the first wins, so the door wins ties."""
+        # Loaded by the first search (a fifth of a second), not by every process using the rules.
+        import numpy as np
+
+        count = len(origin_lat)
+        routes: list[Route | None] = [None] * count
+        if not count or not self._pairs:
+            return routes
+        start, end = _units(np, origin_lat, origin_lng), _units(np, destination_lat, destination_lng)
+        direct = _arc_km(np, start, end)
+        to_pickup = _arc_km(np, [c[:, None] for c in start], _units(np, *zip(*self._pickup_points, strict=True)))
+        from_dropoff = _arc_km(np, [c[:, None] for c in end], _units(np, *zip(*self._dropoff_points, strict=True)))
+        pickup, dropoff, ride_km, access = (np.array(column) for column in zip(*self._pairs, strict=True))
+        detour = to_pickup[:, pickup] + ride_km + from_dropoff[:, dropoff] - direct[:, None]
+        limit = np.asarray(max_detour, dtype=float)[:, None] + 1e-9
+        cost = np.where(detour <= limit, np.maximum(detour, 0.0) + access, np.inf)
+        cheapest = cost.min(axis=1)
+        feasible = np.flatnonzero(cheapest < np.inf)
+        pair = (cost[feasible] <= cheapest[feasible, None] + 1e-9).argmax(axis=1)
+        detours = np.maximum(detour[feasible, pair], 0.0).tolist()
+        legs = to_pickup[feasible, pickup[pair]].tolist()
+        for n, k, detour_km, leg_km in zip(feasible.tolist(), pair.tolist(), detours, legs, strict=True):
+            i, j = self._pairs[k][:2]
+            routes[n] = Route(self.pickups[i], self.dropoffs[j], detour_km, leg_km, self.between[i][j])
+        return routes
 
 
-@lru_cache(maxsize=4096)
-def _ride_ends(o_lat: float, o_lng: float, d_lat: float, d_lng: float) -> tuple:
-    """What matching needs of one ride, the same for every search (kept for the rides searched
-    most): the direct km, and its origin's and destination's unit vectors."""
-    return fast_distance_km(o_lat, o_lng, d_lat, d_lng), _unit((o_lat, o_lng)), _unit((d_lat, d_lng))
+def _units(np, lat: Sequence[float], lng: Sequence[float]) -> tuple:
+    """The points on the unit sphere, as x, y and z arrays."""
+    lat, lng = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lng, dtype=float))
+    cos_lat = np.cos(lat)
+    return cos_lat * np.cos(lng), cos_lat * np.sin(lng), np.sin(lat)
 
 
-def _unit(point: Point) -> tuple[float, float, float]:
-    """The point on the unit sphere."""
-    lat, lng = math.radians(point[0]), math.radians(point[1])
-    return math.cos(lat) * math.cos(lng), math.cos(lat) * math.sin(lng), math.sin(lat)
+def _arc_km(np, a: Sequence, b: Sequence):
+    """The haversine distance as the chord between unit vectors: 2R asin(|a - b| / 2)."""
+    dx, dy, dz = a[0] - b[0], a[1] - b[1], a[2] - b[2]
+    return (2 * EARTH_RADIUS_KM) * np.arcsin(np.minimum(1.0, np.sqrt(dx * dx + dy * dy + dz * dz) / 2))
 
 
 def time_gap_minutes(pickup_at: datetime, wanted_from: datetime) -> float:

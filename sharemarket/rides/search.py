@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload
 from sharemarket import geo
 from sharemarket.accounts.models import User, offered_by_an_active_member
 from sharemarket.communities import rules as community_rules
-from sharemarket.db import UTCDateTime, among_bound
+from sharemarket.db import UTCDateTime, among_bound, plain_rows
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
@@ -295,18 +295,19 @@ def search(
     )
     # Plain rows through the session's connection: no ORM entity to build, the ORM layer is overhead.
     rows = db.session.connection().execute(statement, values).all() if values is not None else []
-    best_route = rules.PassengerTrip(pickups, dropoffs).best_route
     speed = setting("RIDES_AVERAGE_SPEED_KMH")
     found = []
-    for occurrence_id, ride_id, departs_at, *ride in rows:
-        o_lat, o_lng, d_lat, d_lng, max_detour, _distance = ride
-        route = best_route((o_lat, o_lng), (d_lat, d_lng), fast_limit(max_detour))
-        if route is None:
-            continue
-        departs_at = _utc(departs_at, None)
-        pickup_at = _to_minute(departs_at + timedelta(minutes=rules.driving_minutes(route.pickup_leg_km, speed)))
-        score = rules.match_score(route, rules.time_gap_minutes(pickup_at, depart_after))
-        found.append(_Found(score, departs_at, occurrence_id, ride_id, pickup_at, route, ride))
+    if rows:
+        _, _, _, o_lat, o_lng, d_lat, d_lng, max_detour, _ = zip(*rows, strict=True)
+        trip = rules.PassengerTrip(pickups, dropoffs)
+        routes = trip.best_routes(o_lat, o_lng, d_lat, d_lng, [fast_limit(km) for km in max_detour])
+        for (occurrence_id, ride_id, departs_at, *ride), route in zip(rows, routes, strict=True):
+            if route is None:
+                continue
+            departs_at = _utc(departs_at, None)
+            pickup_at = _to_minute(departs_at + timedelta(minutes=rules.driving_minutes(route.pickup_leg_km, speed)))
+            score = rules.match_score(route, rules.time_gap_minutes(pickup_at, depart_after))
+            found.append(_Found(score, departs_at, occurrence_id, ride_id, pickup_at, route, ride))
     found.sort()
     return SearchResult(origin, destination, found, pickups, dropoffs, speed)
 
@@ -362,9 +363,8 @@ def page_rows(matches: list[Match]) -> dict[int, SimpleNamespace]:
         return {}
     ids = [m.occurrence_id for m in matches]
     statement = _page_statement(db.session.get_bind().dialect.name)
-    rows = db.session.connection().execute(statement, {"ids": ids}).mappings()
-    # Plain objects: a result reads some thirty fields, and a Row's attributes cost ten times more.
-    return {row["occurrence_id"]: SimpleNamespace(**row) for row in rows}
+    rows = plain_rows(db.session.connection().execute(statement, {"ids": ids}))
+    return {row.occurrence_id: row for row in rows}
 
 
 @lru_cache(maxsize=1)

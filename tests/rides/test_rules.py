@@ -158,6 +158,37 @@ def test_the_quick_rejection_never_drops_a_feasible_ride(seed):
     assert accepted > 20 and rejected > 20
 
 
+def test_best_routes_of_many_rides_are_each_rides_best_route():
+    """One array pass over a search's candidates gives what each ride alone gives (no ride's
+    figures mixed with another's), infeasible rides included."""
+    rng = random.Random(7)
+    home, work = (47.76, -3.34), (47.66, -2.76)
+    pickups = [rules.Option(home, 0.0)] + [
+        rules.Option(p, fast_distance_km(*home, *p)) for p in ((47.78, -3.30), (47.74, -3.37))
+    ]
+    dropoffs = [rules.Option(work, 0.0), rules.Option((47.67, -2.80), fast_distance_km(*work, 47.67, -2.80))]
+    trip = rules.PassengerTrip(pickups, dropoffs)
+
+    def near(point, degrees):
+        return point[0] + rng.uniform(-degrees, degrees), point[1] + rng.uniform(-degrees, degrees)
+
+    rides = [(*near(home, 0.15), *near(work, 0.15)) for _ in range(200)]
+    rides += [(*near(work, 0.3), *near(home, 0.3)) for _ in range(100)]  # most go the other way
+    limits = [rng.choice([0.5, 3, 10, 25]) for _ in rides]
+    routes = trip.best_routes(*zip(*rides, strict=True), limits)
+    alone = [trip.best_route(r[:2], r[2:], limit) for r, limit in zip(rides, limits, strict=True)]
+    assert routes == alone
+    assert 30 < sum(route is not None for route in routes) < 270
+    assert {route.pickup for route in routes if route} > {pickups[0]}  # carpool areas are chosen too
+    assert trip.best_routes([], [], [], [], []) == []
+
+
+def test_best_route_door_wins_a_tie():
+    area = rules.Option(LANESTER, 0.0, ref="area on the doorstep")
+    trip = rules.PassengerTrip([rules.Option(LANESTER, 0.0), area], [rules.Option(VANNES, 0.0)])
+    assert trip.best_route(HENNEBONT, VANNES, 10).pickup.ref is None
+
+
 def test_score_prefers_less_detour_and_sooner():
     door = rules.Option(LANESTER, 0.0)
     small = rules.Route(door, door, 1.0, 0)
