@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import ARRAY, ColumnElement, DateTime, MetaData, any_, bindparam, event, text
+from sqlalchemy import ARRAY, ColumnElement, DateTime, MetaData, Table, any_, bindparam, event, insert, text
 from sqlalchemy.engine import Engine, Result
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -111,6 +111,27 @@ def _among(column, dialect: str, name: str | None, values: list | None = None) -
     if dialect == "postgresql":
         return column == any_(bindparam(name, values, type_=ARRAY(column.type)))
     return column.in_(bindparam(name, values, expanding=True))
+
+
+def insert_many(table: Table, rows: list[dict]) -> None:
+    """INSERT a job's batch of rows (dicts with the same keys) in the session's transaction.
+    PostgreSQL gets them by COPY: as an executemany, psycopg sends and prepares a statement per
+    row, and as arrays of text (`unnest`) it escapes every value in Python; COPY's rows are encoded
+    in C and are the server's cheapest insert. Constraints and triggers apply as to any INSERT.
+    SQLite's executemany runs in C already."""
+    if not rows:
+        return
+    from sharemarket.extensions import db
+
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
 
 
 def plain_rows(result: Result) -> list[SimpleNamespace]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
+import flask_babel
 from babel import Locale, support
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
@@ -41,6 +43,17 @@ def _locale_code() -> str:
     if session.get("locale") in languages:
         return session["locale"]
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def text_in(translations: support.NullTranslations, text: object) -> str:
+    """`str(text)` where the locale in force is that of `translations`: a `lazy_gettext` text is
+    looked up in that catalogue at once, as Flask-Babel's `gettext` does after finding the catalogue
+    again on every call (a job tells thousands of people); any other text is made a string as usual.
+    The values it holds are made strings by `%`, in the locale in force, as `gettext` does."""
+    if isinstance(text, LazyString) and text._func is flask_babel.gettext and len(text._args) == 1:
+        message = translations.ugettext(text._args[0])
+        return message % text._kwargs if text._kwargs else message
+    return str(text)
 
 
 def select_timezone() -> str:

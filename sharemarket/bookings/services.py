@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, or_, select, update
 
 from sharemarket.accounts.models import User
 from sharemarket.bookings import rules
 from sharemarket.bookings.kinds import KINDS, handler_for
 from sharemarket.bookings.models import Booking, BookingEvent
-from sharemarket.db import among, lock_row
+from sharemarket.db import among, insert_many, lock_row
 from sharemarket.errors import InvalidTransition, NotFound, ValidationFailed
 from sharemarket.extensions import db
 
@@ -133,8 +133,8 @@ def system_act_many(
     )
     if moved:
         KINDS[kind].on_bulk_transition(moved, action, now)
-        db.session.execute(
-            insert(BookingEvent.__table__),
+        insert_many(
+            BookingEvent.__table__,
             [
                 {
                     "booking_id": booking_id,

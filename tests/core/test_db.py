@@ -1,8 +1,12 @@
+from datetime import timedelta
+
+import pytest
 from sqlalchemy import select
 
 from sharemarket.accounts.models import User
-from sharemarket.db import among, among_bound
+from sharemarket.db import among, among_bound, insert_many
 from sharemarket.extensions import db
+from sharemarket.notifications.models import OutboxEmail
 
 
 def test_among_is_in_on_every_database(make_user):
@@ -22,3 +26,36 @@ def test_among_bound_takes_its_list_at_execution(make_user):
     statement = select(User.id).where(among_bound(User.id, "ids", db.session.get_bind().dialect.name))
     for values in (ids[:2], [ids[2], ids[2] + 1000], []):
         assert set(db.session.scalars(statement, {"ids": values})) == set(ids) & set(values)
+
+
+def test_insert_many_writes_every_value_as_an_insert_would(make_user, now):
+    """On PostgreSQL by COPY: text that COPY's format must escape, NULLs and instants come back
+    as given; on PostgreSQL a value too long for its column is refused, not cut short (SQLite
+    does not enforce lengths)."""
+    person = make_user()
+    awkward = "tab\there, line\nbreak, CR\r, back\\slash \\N, \"quotes\", 'single', é ✓ <b>&amp;</b>"
+    rows = [
+        {
+            "user_id": person.id,
+            "to_address": person.email,
+            "kind": "loan",
+            "subject": awkward[:300],
+            "text_body": awkward,
+            "html_body": None if n else "",
+            "created_at": now,
+            "next_attempt_at": now + timedelta(microseconds=n),
+            "attempts": n,
+            "unsubscribe_url": None,
+        }
+        for n in range(3)
+    ]
+    insert_many(OutboxEmail.__table__, rows)
+    table = OutboxEmail.__table__
+    stored = db.session.execute(select(*(table.c[name] for name in rows[0])).order_by(table.c.id)).mappings().all()
+    assert [dict(row) for row in stored] == rows
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    # COPY runs on the driver's cursor: the driver's own error, as any DB-API error.
+    with pytest.raises(db.session.get_bind().dialect.dbapi.Error, match="too long"), db.session.begin_nested():
+        insert_many(OutboxEmail.__table__, [{**rows[0], "subject": "x" * 301}])

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import force_locale, get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import delete, func, select
 
 from sharemarket.accounts import services as accounts
 from sharemarket.extensions import db
+from sharemarket.i18n import text_in
 from sharemarket.notifications import emails, services
 from sharemarket.notifications.models import Notification, OutboxEmail
 from sharemarket.notifications.services import Notice
@@ -168,3 +171,36 @@ def test_paragraphs_without_links_are_what_the_template_makes(app):
     ]
     for text in texts:
         assert emails.paragraphs_without_links(text) == template.render(text=text), text
+
+
+def test_texts_looked_up_in_a_catalogue_are_what_flask_babel_makes(app):
+    """`text_in` (how a batch's lazy texts are rendered) against `str()` in each locale: plain
+    messages, values (lazy ones too, rendered in the same locale), a `%` in a value, other lazy
+    texts and plain strings."""
+    what = _l("The daily summary of my notifications")
+    texts = [
+        _l("Your request expired: %(what)s", what="Perceuse <Bosch> 100 %"),
+        _l("Your request expired: %(what)s", what=what),
+        _l("Some choices are invalid."),
+        _l("A message no catalogue has"),
+        lazy_ngettext("%(num)d day", "%(num)d days", 3),
+        "a plain string",
+    ]
+    for locale in app.config["LANGUAGES"]:
+        with force_locale(locale):
+            translations = get_translations()
+            for text in texts:
+                assert text_in(translations, text) == str(text), (locale, text)
+    with force_locale("fr"):
+        french = text_in(get_translations(), texts[1])
+    assert french == "Votre demande a expiré : Le récapitulatif quotidien de mes notifications"
+
+
+def test_unsubscribe_tokens_are_what_the_serializer_signs(app):
+    serializer = URLSafeSerializer(app.config["SECRET_KEY"], salt="unsubscribe")
+    tokens = emails.UnsubscribeTokens(serializer)
+    for user_id in (1, 9, 10, 12345, 2**40):
+        for kind in ("loan", "ride", "digest", "écoles"):
+            data = {"u": user_id, "k": kind}
+            assert tokens.token(data) == serializer.dumps(data)
+            assert serializer.loads(tokens.token(data)) == data
