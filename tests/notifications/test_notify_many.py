@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import force_locale, get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from itsdangerous import URLSafeSerializer
 from sqlalchemy import delete, func, select
 
 from sharemarket.accounts import services as accounts
@@ -194,13 +193,3 @@ def test_texts_looked_up_in_a_catalogue_are_what_flask_babel_makes(app):
     with force_locale("fr"):
         french = text_in(get_translations(), texts[1])
     assert french == "Votre demande a expiré : Le récapitulatif quotidien de mes notifications"
-
-
-def test_unsubscribe_tokens_are_what_the_serializer_signs(app):
-    serializer = URLSafeSerializer(app.config["SECRET_KEY"], salt="unsubscribe")
-    tokens = emails.UnsubscribeTokens(serializer)
-    for user_id in (1, 9, 10, 12345, 2**40):
-        for kind in ("loan", "ride", "digest", "écoles"):
-            data = {"u": user_id, "k": kind}
-            assert tokens.token(data) == serializer.dumps(data)
-            assert serializer.loads(tokens.token(data)) == data
