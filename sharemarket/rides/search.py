@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from types import SimpleNamespace
@@ -390,8 +390,8 @@ def finish(matches: list[Match], origin: Place, destination: Place) -> list[Matc
 
 
 def geodesic(matches: list[Match], origin: Place, destination: Place) -> list[Match]:
-    """The matches with geodesic figures; any that the geodesic detour puts over the driver's
-    limit (a borderline haversine) is dropped."""
+    """The matches, their figures made geodesic (in place: a caller's matches are its own); any
+    that the geodesic detour puts over the driver's limit (a borderline haversine) is dropped."""
     cache: dict[tuple, float] = {}
 
     def km(a: Place, b: Place) -> float:
@@ -407,12 +407,8 @@ def geodesic(matches: list[Match], origin: Place, destination: Place) -> list[Ma
         detour -= ride.distance_km
         if detour > ride.max_detour_km + 1e-6:
             continue
-        shown.append(
-            replace(
-                match,
-                detour_km=round(max(detour, 0.0), 1),
-                pickup_km=round(km(origin, match.pickup), 2),
-                dropoff_km=round(km(match.dropoff, destination), 2),
-            )
-        )
+        match.detour_km = round(max(detour, 0.0), 1)
+        match.pickup_km = round(km(origin, match.pickup), 2)
+        match.dropoff_km = round(km(match.dropoff, destination), 2)
+        shown.append(match)
     return shown
