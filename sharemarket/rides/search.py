@@ -6,7 +6,8 @@
    place and time (`occurrence_index`), then seats left, not cancelled, not going back along the
    passenger's way by more than the detour allows (`rules.Heading`).
 3. In Python, on those few candidates: the cheapest feasible pick-up/drop-off pair (door or
-   carpool area) by the fast distance, the pick-up time, the score; best first.
+   carpool area) by the fast distance, for all of them in one array pass
+   (`PassengerTrip.best_routes`); then, for each that fits, the pick-up time and the score; best first.
 4. The page shown gets geodesic figures and a last geodesic feasibility check
    (`SearchResult.page`; `shown` also loads the occurrences for the pages that use ORM objects).
 """
