@@ -101,6 +101,7 @@ def search_rides(query: RideSearchQuery):
     page["results"] = [match_json(m, rows[m.occurrence_id], nearest) for m in matches]
     # COMMIT, not the ROLLBACK of the session's close: psycopg keeps its prepared statements, so
     # PostgreSQL does not plan the search again on each request (as the listings search does).
+    db.session.commit()
     return jsonify(page)
 
 

@@ -238,6 +238,23 @@ def test_a_search_costs_three_queries_however_many_rides_it_finds(client, make_u
     assert len(statements) == 3, statements
 
 
+def test_a_search_ends_its_read_with_commit(client):
+    """Not with the ROLLBACK of the session's close: psycopg forgets its prepared statements on a
+    rollback, and PostgreSQL would plan the candidates' query again on every search."""
+    commits = []
+
+    def committed(session):
+        commits.append(session)
+
+    event.listen(db.session.registry().__class__, "after_commit", committed)
+    try:
+        found = client.get("/api/v1/rides/search", query_string={"from": "47.7614,-3.3419", "to": "47.6582,-2.7608"})
+    finally:
+        event.remove(db.session.registry().__class__, "after_commit", committed)
+    assert found.status_code == 200
+    assert commits
+
+
 def test_seat_requests_bad_input(client, make_user, auth_header):
     driver, passenger = make_user(), make_user()
     as_passenger = auth_header(passenger)
