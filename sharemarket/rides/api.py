@@ -99,8 +99,8 @@ def search_rides(query: RideSearchQuery):
     matches = found.page(offset, offset + len(page["results"]))
     rows = search.page_rows(matches)
     page["results"] = [match_json(m, rows[m.occurrence_id], nearest) for m in matches]
-    # COMMIT, not the ROLLBACK of the session's close: psycopg keeps its prepared statements, so
-    # PostgreSQL does not plan the search again on each request (as the listings search does).
+    # COMMIT, not the ROLLBACK of the session's close: psycopg forgets its prepared statements at
+    # every ROLLBACK, and PostgreSQL would plan the search again on each request (as for listings).
     db.session.commit()
     return jsonify(page)
 

@@ -326,10 +326,10 @@ class PassengerTrip:
         routes: list[Route | None] = [None] * count
         if not count or not self._pairs:
             return routes
-        start, end = _units(np, origin_lat, origin_lng), _units(np, destination_lat, destination_lng)
-        direct = _arc_km(np, start, end)
-        to_pickup = _arc_km(np, [c[:, None] for c in start], _units(np, *zip(*self._pickup_points, strict=True)))
-        from_dropoff = _arc_km(np, [c[:, None] for c in end], _units(np, *zip(*self._dropoff_points, strict=True)))
+        start, end = _units(origin_lat, origin_lng), _units(destination_lat, destination_lng)
+        direct = _arc_km(start, end)
+        to_pickup = _arc_km([c[:, None] for c in start], _units(*zip(*self._pickup_points, strict=True)))
+        from_dropoff = _arc_km([c[:, None] for c in end], _units(*zip(*self._dropoff_points, strict=True)))
         pickup, dropoff, ride_km, access = (np.array(column) for column in zip(*self._pairs, strict=True))
         detour = to_pickup[:, pickup] + ride_km + from_dropoff[:, dropoff] - direct[:, None]
         limit = np.asarray(max_detour, dtype=float)[:, None] + 1e-9
@@ -345,15 +345,19 @@ class PassengerTrip:
         return routes
 
 
-def _units(np, lat: Sequence[float], lng: Sequence[float]) -> tuple:
+def _units(lat: Sequence[float], lng: Sequence[float]) -> tuple:
     """The points on the unit sphere, as x, y and z arrays."""
+    import numpy as np
+
     lat, lng = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lng, dtype=float))
     cos_lat = np.cos(lat)
     return cos_lat * np.cos(lng), cos_lat * np.sin(lng), np.sin(lat)
 
 
-def _arc_km(np, a: Sequence, b: Sequence):
+def _arc_km(a: Sequence, b: Sequence):
     """The haversine distance as the chord between unit vectors: 2R asin(|a - b| / 2)."""
+    import numpy as np
+
     dx, dy, dz = a[0] - b[0], a[1] - b[1], a[2] - b[2]
     return (2 * EARTH_RADIUS_KM) * np.arcsin(np.minimum(1.0, np.sqrt(dx * dx + dy * dy + dz * dz) / 2))
 
