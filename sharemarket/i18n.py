@@ -50,9 +50,13 @@ def text_in(translations: support.NullTranslations, text: object) -> str:
     looked up in that catalogue at once, as Flask-Babel's `gettext` does after finding the catalogue
     again on every call (a job tells thousands of people); any other text is made a string as usual.
     The values it holds are made strings by `%`, in the locale in force, as `gettext` does."""
-    if isinstance(text, LazyString) and text._func is flask_babel.gettext and len(text._args) == 1:
-        message = translations.ugettext(text._args[0])
-        return message % text._kwargs if text._kwargs else message
+    # Flask-Babel's LazyString keeps its call in private attributes: read with getattr, so that a
+    # release that renames them only loses the shortcut.
+    call, args = getattr(text, "_func", None), getattr(text, "_args", ())
+    if isinstance(text, LazyString) and call is flask_babel.gettext and len(args) == 1:
+        message = translations.ugettext(args[0])
+        values = getattr(text, "_kwargs", None)
+        return message % values if values else message
     return str(text)
 
 
