@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    FetchedValue,
     Float,
     ForeignKey,
     Integer,
@@ -34,7 +35,7 @@ from sharemarket.bookings.models import Booking
 from sharemarket.db import UTCDateTime, utcnow
 from sharemarket.extensions import db
 from sharemarket.geo import Place
-from sharemarket.rides import occurrence_index, rules
+from sharemarket.rides import occurrence_index, ride_copy, rules
 
 
 class Ride(db.Model):
@@ -140,6 +141,11 @@ def _set_heading(mapper, connection, ride: Ride) -> None:
     )
 
 
+def _copied(type_):
+    """A column the database writes (a trigger): the ORM never sends it, and loads it when read."""
+    return mapped_column(type_, nullable=True, server_default=FetchedValue())
+
+
 class RideOccurrence(db.Model):
     """One day a ride runs: its departure instant, seats left, and the detour ellipse's box."""
 
@@ -163,6 +169,21 @@ class RideOccurrence(db.Model):
     max_lat: Mapped[float] = mapped_column(Float)
     min_lng: Mapped[float] = mapped_column(Float)
     max_lng: Mapped[float] = mapped_column(Float)
+    # Copies of the ride's columns of the same names and whether the ride may be found (active,
+    # not hidden, offered by an active member), kept by the database (`ride_copy`): the search
+    # reads them here instead of joining rides and users. Never written by the application.
+    driver_id: Mapped[int | None] = _copied(Integer)
+    community_id: Mapped[int | None] = _copied(Integer)
+    origin_lat: Mapped[float | None] = _copied(Float)
+    origin_lng: Mapped[float | None] = _copied(Float)
+    destination_lat: Mapped[float | None] = _copied(Float)
+    destination_lng: Mapped[float | None] = _copied(Float)
+    max_detour_km: Mapped[float | None] = _copied(Float)
+    distance_km: Mapped[float | None] = _copied(Float)
+    heading_per_lat: Mapped[float | None] = _copied(Float)
+    heading_per_lng: Mapped[float | None] = _copied(Float)
+    heading_slack_km: Mapped[float | None] = _copied(Float)
+    searchable: Mapped[bool | None] = _copied(Boolean)
 
     ride: Mapped[Ride] = relationship()
 
@@ -171,6 +192,7 @@ class RideOccurrence(db.Model):
 
 
 occurrence_index.install(RideOccurrence.__table__)
+ride_copy.install(RideOccurrence.__table__)
 
 
 class MeetingPoint(db.Model):

@@ -25,7 +25,7 @@ from sqlalchemy import DateTime, Float, Integer, Select, bindparam, false, selec
 from sqlalchemy.orm import joinedload
 
 from sharemarket import geo
-from sharemarket.accounts.models import User, offered_by_an_active_member
+from sharemarket.accounts.models import User
 from sharemarket.communities import rules as community_rules
 from sharemarket.db import UTCDateTime, among_bound, plain_rows
 from sharemarket.errors import ValidationFailed
@@ -184,49 +184,50 @@ def check_query(origin: Place, destination: Place, depart_after: datetime, depar
 @lru_cache(maxsize=8)
 def _candidates_statement(dialect: str, excludes_driver: bool) -> Select:
     """The indexed narrowing with bound parameters, built once per shape (building it costs more
-    than the index search)."""
+    than the index search). It reads only the occurrences, which carry what it needs of their
+    rides and drivers (`ride_copy`)."""
+    o = RideOccurrence
     query = (
         select(
-            RideOccurrence.id,
-            RideOccurrence.ride_id,
+            o.id,
+            o.ride_id,
             # The driver's own type: made aware in UTC for the matches only (`_utc`), not ~200 rows.
-            type_coerce(RideOccurrence.departs_at, DateTime(timezone=True)),
-            Ride.origin_lat,
-            Ride.origin_lng,
-            Ride.destination_lat,
-            Ride.destination_lng,
-            Ride.max_detour_km,
-            Ride.distance_km,
+            type_coerce(o.departs_at, DateTime(timezone=True)),
+            o.origin_lat,
+            o.origin_lng,
+            o.destination_lat,
+            o.destination_lng,
+            o.max_detour_km,
+            o.distance_km,
         )
-        .join(Ride, Ride.id == RideOccurrence.ride_id)
         .where(
-            occurrence_index.reaching(RideOccurrence.__table__, 2, dialect),
-            RideOccurrence.seats_left >= bindparam("seats", type_=Integer()),
-            RideOccurrence.cancelled.is_(False),
+            occurrence_index.reaching(o.__table__, 2, dialect),
+            o.seats_left >= bindparam("seats", type_=Integer()),
+            o.cancelled.is_(False),
             _goes_the_passengers_way(),
-            Ride.status == "active",
-            Ride.hidden_at.is_(None),
-            offered_by_an_active_member(Ride.driver_id),
-            community_rules.visible_to(Ride.community_id, bindparam("viewer_id", type_=Integer())),
+            # Active, not hidden, offered by an active member.
+            o.searchable.is_(True),
+            community_rules.visible_to(o.community_id, bindparam("viewer_id", type_=Integer())),
         )
-        .order_by(RideOccurrence.departs_at, RideOccurrence.id)
+        .order_by(o.departs_at, o.id)
         .limit(CANDIDATES_MAX)
     )
     if excludes_driver:
-        query = query.where(Ride.driver_id != bindparam("exclude_driver_id", type_=Integer()))
+        query = query.where(o.driver_id != bindparam("exclude_driver_id", type_=Integer()))
     return query
 
 
 def _goes_the_passengers_way():
     """False only for a ride `PassengerTrip.could_ride` would reject: it goes back along the
     passenger's way by more than it may (proof at `rules.Heading`); some 35 % of the candidates."""
-    along = Ride.heading_per_lat * bindparam("way_lat", type_=Float()) + Ride.heading_per_lng * bindparam(
+    o = RideOccurrence
+    along = o.heading_per_lat * bindparam("way_lat", type_=Float()) + o.heading_per_lng * bindparam(
         "way_lng", type_=Float()
     )
     return (
         along
-        + Ride.heading_slack_km
-        + (0.5 + rules.FRAME_SLACK_SHARE) * fast_limit(Ride.max_detour_km)
+        + o.heading_slack_km
+        + (0.5 + rules.FRAME_SLACK_SHARE) * fast_limit(o.max_detour_km)
         + bindparam("reach", type_=Float())
         >= 0
     )
