@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from sharemarket.accounts import services as accounts
 from sharemarket.accounts.models import User
@@ -14,8 +15,8 @@ from sharemarket.bookings import services as bookings
 from sharemarket.db import utcnow
 from sharemarket.errors import DomainError
 from sharemarket.extensions import db
-from sharemarket.rides import seats, services
-from sharemarket.rides.models import RideOccurrence, SeatBooking
+from sharemarket.rides import rules, seats, services
+from sharemarket.rides.models import Ride, RideOccurrence, SeatBooking
 from tests.rides.conftest import HENNEBONT, VANNES
 
 THREADS = 30
@@ -77,3 +78,63 @@ def test_parallel_approvals_never_confirm_more_seats_than_offered(live_app, seat
     assert confirmed == 3 // seats_each * seats_each
     assert outcomes.count("confirmed") == 3 // seats_each
     assert seats_left == 3 - confirmed
+
+
+@pytest.mark.concurrency
+def test_a_suspension_racing_new_occurrences_still_takes_them_out_of_the_search(live_app):
+    """The extend job inserts a commute's next occurrences while a moderator suspends its driver:
+    whichever commits first, the new occurrences end up unsearchable (`ride_copy`)."""
+    with live_app.app_context():
+        now = utcnow()
+        driver = accounts.register_user(email="d@example.org", password="long enough pw", display_name="D", now=now)
+        ride = services.publish_ride(
+            driver=driver,
+            origin=HENNEBONT,
+            destination=VANNES,
+            seats=3,
+            recurrence=rules.Recurrence((0, 1, 2, 3, 4), rules.parse_local_time("07:45"), None),
+            now=now,
+        )
+        db.session.commit()
+        driver_id, ride_id = driver.id, ride.id
+    suspended = threading.Event()
+    errors = []
+
+    def suspend():
+        with live_app.app_context():
+            try:
+                db.session.execute(update(User).where(User.id == driver_id).values(status="suspended"))
+                suspended.set()
+                time.sleep(0.5)  # the extend job meanwhile reaches its inserts
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+                suspended.set()
+            finally:
+                db.session.remove()
+
+    def extend():
+        with live_app.app_context():
+            try:
+                suspended.wait(timeout=30)
+                added = services.extend_ride(db.session.get(Ride, ride_id), utcnow() + timedelta(days=30))
+                db.session.commit()
+                assert added > 0
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=suspend), threading.Thread(target=extend)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with live_app.app_context():
+        found = db.session.execute(
+            select(RideOccurrence.searchable, func.count())
+            .where(RideOccurrence.ride_id == ride_id)
+            .group_by(RideOccurrence.searchable)
+        ).all()
+        assert dict(found).keys() == {False}, found
