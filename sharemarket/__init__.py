@@ -10,6 +10,7 @@ from flask import Flask
 import config as settings
 from sharemarket.extensions import babel, csrf, db, limiter, login_manager, migrate
 from sharemarket.json_provider import FastJSONProvider
+from sharemarket.routing import LazyBuilderRule
 
 # Feature packages, in dependency order. Each may define `views.bp` (pages), `api.bp` (JSON
 # under /api/v1), `cli.register(app)` and `demo.load(...)`; the app picks up what exists.
@@ -35,6 +36,7 @@ FEATURES = (
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=False)
     app.json = FastJSONProvider(app)
+    app.url_rule_class = LazyBuilderRule
     register_config(app, config)
     register_logging(app)
     register_extensions(app)

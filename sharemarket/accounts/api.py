@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, jsonify, request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from sharemarket.accounts import services
 from sharemarket.api import current_api_user, endpoint
-from sharemarket.api.schemas import PlaceIn, PlaceOut, iso_utc
+from sharemarket.api.schemas import PlaceIn, PlaceOut, Schema, iso_utc
 from sharemarket.db import utcnow
 from sharemarket.errors import Unauthorized
 from sharemarket.extensions import db, limiter
@@ -17,7 +17,7 @@ from sharemarket.extensions import db, limiter
 bp = Blueprint("accounts_api", __name__)
 
 
-class UserCreate(BaseModel):
+class UserCreate(Schema):
     email: str = Field(max_length=254)
     password: str = Field(max_length=200)
     display_name: str = Field(max_length=200)
@@ -25,7 +25,7 @@ class UserCreate(BaseModel):
     home: PlaceIn | None = None
 
 
-class UserOut(BaseModel):
+class UserOut(Schema):
     id: int
     display_name: str
     email: str
@@ -36,7 +36,7 @@ class UserOut(BaseModel):
     created_at: datetime
 
 
-class UserPatch(BaseModel):
+class UserPatch(Schema):
     display_name: str | None = Field(None, max_length=200)
     bio: str | None = Field(None, max_length=2000)
     locale: str | None = Field(None, max_length=8)
@@ -44,13 +44,13 @@ class UserPatch(BaseModel):
     home: PlaceIn | None = None
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(Schema):
     email: str = Field(max_length=254)
     password: str = Field(max_length=200)
     label: str = Field("", max_length=80)
 
 
-class TokenOut(BaseModel):
+class TokenOut(Schema):
     token: str
     expires_at: datetime
 

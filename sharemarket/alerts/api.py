@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Annotated
 
 from flask import Blueprint, jsonify
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from sharemarket.alerts import services
 from sharemarket.api import current_api_user, endpoint, page_of
 from sharemarket.api.core import PageQuery, decode_cursor
-from sharemarket.api.schemas import PlaceIn, PlaceOut
+from sharemarket.api.schemas import PlaceIn, PlaceOut, Schema
 from sharemarket.db import utcnow
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
@@ -21,7 +21,7 @@ bp = Blueprint("alerts_api", __name__)
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
-class SavedSearchIn(BaseModel):
+class SavedSearchIn(Schema):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     from_: PlaceIn = Field(alias="from")
@@ -34,7 +34,7 @@ class SavedSearchIn(BaseModel):
     seats: int = Field(1, ge=ride_rules.SEATS_MIN, le=ride_rules.SEATS_MAX)
 
 
-class SavedSearchOut(BaseModel):
+class SavedSearchOut(Schema):
     id: int
     from_: PlaceOut = Field(alias="from")
     to: PlaceOut
@@ -45,7 +45,7 @@ class SavedSearchOut(BaseModel):
     created_at: datetime
 
 
-class SavedSearchPage(BaseModel):
+class SavedSearchPage(Schema):
     results: list[SavedSearchOut]
     next: str | None = None
 

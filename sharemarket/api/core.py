@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app, g, jsonify, request
 from pydantic import BaseModel, Field, ValidationError
 
+from sharemarket.api.schemas import Schema
 from sharemarket.errors import DomainError, Unauthorized, ValidationFailed
 
 PROBLEM_TYPES = {
@@ -197,7 +198,7 @@ def page_of(items: list, limit: int, cursor_value: Callable[[Any], Any] | None, 
     return {"results": [serialize(item) for item in items], "next": next_cursor}
 
 
-class PageQuery(BaseModel):
+class PageQuery(Schema):
     """Query parameters every list endpoint takes; list queries subclass it."""
 
     limit: int = Field(20, ge=1, le=100)

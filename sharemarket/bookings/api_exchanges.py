@@ -6,13 +6,13 @@ The routes hang on the bookings API blueprint (`bookings.api.bp`), which imports
 from __future__ import annotations
 
 from flask import jsonify
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from sharemarket.accounts import services as accounts
 from sharemarket.accounts.models import User
 from sharemarket.api import current_api_user, endpoint, optional_api_user, page_of
 from sharemarket.api.core import PageQuery, decode_cursor
-from sharemarket.api.schemas import iso_utc, user_ref
+from sharemarket.api.schemas import Schema, iso_utc, user_ref
 from sharemarket.bookings import messages, reviews, services
 from sharemarket.bookings.api import bp
 from sharemarket.bookings.exchange_models import COMMENT_MAX, MESSAGE_MAX, BookingMessage, Review
@@ -72,11 +72,11 @@ def _page_schema(item: dict) -> dict:
     }
 
 
-class MessageIn(BaseModel):
+class MessageIn(Schema):
     body: str = Field(max_length=MESSAGE_MAX, description="Plain text, 1 to 2000 characters")
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(Schema):
     rating: int = Field(ge=1, le=5, strict=True)
     comment: str | None = Field(None, max_length=COMMENT_MAX)
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sharemarket.api import current_api_user, endpoint, optional_api_user
 from sharemarket.api.core import PageQuery, decode_cursor
 from sharemarket.api.core import _encode_cursor as encode_cursor
-from sharemarket.api.schemas import PlaceIn, PlaceOut, UserRef, iso_utc, user_ref
+from sharemarket.api.schemas import PlaceIn, PlaceOut, Schema, UserRef, iso_utc, user_ref
 from sharemarket.bookings.api import BOOKING_SCHEMA, booking_json
 from sharemarket.db import utcnow
 from sharemarket.desks import publishing, rules, search, seats, services
@@ -27,7 +27,7 @@ StrictInt = Annotated[int, Field(strict=True)]
 MAX_WINDOW = timedelta(days=31)
 
 
-class SpaceCreate(BaseModel):
+class SpaceCreate(Schema):
     name: str = Field(max_length=200)
     description: str | None = Field(None, max_length=5000)
     location: PlaceIn
@@ -40,7 +40,7 @@ class SpaceCreate(BaseModel):
     max_future_bookings: StrictInt | None = None
 
 
-class SpacePatch(BaseModel):
+class SpacePatch(Schema):
     name: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=5000)
     location: PlaceIn | None = None
@@ -53,19 +53,19 @@ class SpacePatch(BaseModel):
     max_future_bookings: StrictInt | None = Field(None, description="null removes the limit")
 
 
-class Amenity(BaseModel):
+class Amenity(Schema):
     id: str
     label: str
 
 
-class DeskOut(BaseModel):
+class DeskOut(Schema):
     id: int
     label: str
     kind: Literal["hot_desk", "fixed_desk", "meeting_room"]
     seats: int
 
 
-class SpaceOut(BaseModel):
+class SpaceOut(Schema):
     id: int
     name: str
     description: str
@@ -83,28 +83,28 @@ class SpaceOut(BaseModel):
     url: str
 
 
-class ManagerAdd(BaseModel):
+class ManagerAdd(Schema):
     user_id: int
 
 
-class ManagerOut(BaseModel):
+class ManagerOut(Schema):
     space_id: int
     user: UserRef
     added_at: datetime
 
 
-class DeskCreate(BaseModel):
+class DeskCreate(Schema):
     label: str = Field(max_length=200)
     kind: Literal["hot_desk", "fixed_desk", "meeting_room"] | None = None
     seats: StrictInt | None = None
 
 
-class RepeatIn(BaseModel):
+class RepeatIn(Schema):
     weekdays: list[StrictInt] = Field(max_length=7, description="0 = Monday ... 6 = Sunday")
     until: date = Field(description="last day (inclusive), in the space's timezone")
 
 
-class SlotCreate(BaseModel):
+class SlotCreate(Schema):
     desk_id: int
     start: datetime
     end: datetime
@@ -113,7 +113,7 @@ class SlotCreate(BaseModel):
     repeat: RepeatIn | None = None
 
 
-class SlotOut(BaseModel):
+class SlotOut(Schema):
     id: int
     space_id: int
     desk_id: int
@@ -129,7 +129,7 @@ class SlotOut(BaseModel):
     distance_km: float | None = None
 
 
-class SlotList(BaseModel):
+class SlotList(Schema):
     results: list[SlotOut]
     next: str | None = None
 
@@ -142,7 +142,7 @@ class SlotQuery(PageQuery):
     space_id: int | None = None
 
 
-class BookIn(BaseModel):
+class BookIn(Schema):
     waitlist: bool = False
 
 

@@ -12,8 +12,9 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from sharemarket.api.schemas import Schema
 from sharemarket.geo import distance_km
 from sharemarket.interop import rules
 from sharemarket.interop.journeys import Journey, RegularTrip
@@ -31,7 +32,7 @@ TIME_DELTA_MAX = 3 * 24 * 3600  # our search spans at most a week
 RADIUS_MAX_KM = 100.0
 
 
-class JourneyQuery(BaseModel):
+class JourneyQuery(Schema):
     departureLat: float = Lat
     departureLng: float = Lng
     arrivalLat: float = Lat
@@ -43,7 +44,7 @@ class JourneyQuery(BaseModel):
     count: int | None = Field(None, ge=1)
 
 
-class RegularTripQuery(BaseModel):
+class RegularTripQuery(Schema):
     departureLat: float = Lat
     departureLng: float = Lng
     arrivalLat: float = Lat
@@ -57,7 +58,7 @@ class RegularTripQuery(BaseModel):
     count: int | None = Field(None, ge=1)
 
 
-class UserIn(BaseModel):
+class UserIn(Schema):
     """The standard's User: who a partner's passenger (or message sender) is."""
 
     model_config = ConfigDict(extra="ignore")
@@ -73,13 +74,13 @@ class UserIn(BaseModel):
     verifiedIdentity: bool | None = None
 
 
-class PriceIn(BaseModel):
+class PriceIn(Schema):
     type: Literal["FREE", "PAYING", "UNKNOWN"] | None = None
     amount: float | None = Field(None, ge=0, allow_inf_nan=False)
     currency: str | None = Field(None, max_length=3)
 
 
-class BookingIn(BaseModel):
+class BookingIn(Schema):
     """POST /bookings: a booking request a partner made for one of its passengers."""
 
     model_config = ConfigDict(extra="ignore")
@@ -100,12 +101,12 @@ class BookingIn(BaseModel):
     passengerJourneyId: str | None = Field(None, min_length=1, max_length=255)
 
 
-class PatchQuery(BaseModel):
+class PatchQuery(Schema):
     status: Literal[rules.STATUSES]  # type: ignore[valid-type]
     message: str | None = Field(None, max_length=500)
 
 
-class MessageIn(BaseModel):
+class MessageIn(Schema):
     model_config = ConfigDict(extra="ignore")
 
     from_: UserIn = Field(alias="from")

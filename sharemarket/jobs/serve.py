@@ -46,6 +46,8 @@ def serve(app: Flask, first_run_after: float = 2.0) -> None:
 
     signal.signal(signal.SIGINT, ask_to_stop)
     signal.signal(signal.SIGTERM, ask_to_stop)
+    with app.app_context():
+        runner.defer_checkpoints()
     scheduler = BackgroundScheduler(timezone="UTC")
     start = datetime.now(UTC) + timedelta(seconds=first_run_after)
     jobs = all_jobs()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from sharemarket.api.core import PageQuery
-from sharemarket.api.schemas import PlaceIn
+from sharemarket.api.schemas import PlaceIn, Schema
 from sharemarket.listings import rules, search
 
 CategoryId = Literal[tuple(rules.CATEGORIES)]  # type: ignore[valid-type]
@@ -16,7 +16,7 @@ ConditionId = Literal[tuple(rules.CONDITIONS)]  # type: ignore[valid-type]
 Cents = Field(None, ge=0, le=rules.MONEY_MAX_CENTS)
 
 
-class ListingCreate(BaseModel):
+class ListingCreate(Schema):
     title: str = Field(max_length=rules.TITLE_MAX)
     description: str | None = Field(None, max_length=rules.DESCRIPTION_MAX)
     category: CategoryId
@@ -30,7 +30,7 @@ class ListingCreate(BaseModel):
     pickup_instructions: str | None = Field(None, max_length=rules.INSTRUCTIONS_MAX)
 
 
-class ListingPatch(BaseModel):
+class ListingPatch(Schema):
     title: str | None = Field(None, max_length=rules.TITLE_MAX)
     description: str | None = Field(None, max_length=rules.DESCRIPTION_MAX)
     category: CategoryId | None = None
@@ -54,12 +54,12 @@ class ListingSearchQuery(PageQuery):
     available_to: date | None = None
 
 
-class LoanRequest(BaseModel):
+class LoanRequest(Schema):
     start_date: date
     end_date: date
 
 
-class BlockCreate(BaseModel):
+class BlockCreate(Schema):
     start_date: date
     end_date: date
     reason: str = Field("", max_length=120)

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Literal
 
 from flask import Blueprint, jsonify
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from sharemarket.api import current_api_user, endpoint
-from sharemarket.api.schemas import iso_utc
+from sharemarket.api.schemas import Schema, iso_utc
 from sharemarket.db import utcnow
 from sharemarket.extensions import db
 from sharemarket.moderation import services
@@ -17,14 +17,14 @@ from sharemarket.moderation import services
 bp = Blueprint("moderation_api", __name__)
 
 
-class ReportCreate(BaseModel):
+class ReportCreate(Schema):
     target_type: Literal["listing", "ride", "message", "user"]
     target_id: int = Field(ge=1)
     reason: Literal["spam", "fraud", "dangerous", "offensive", "harassment", "inaccurate", "other"]
     comment: str = Field("", max_length=1000)
 
 
-class ReportOut(BaseModel):
+class ReportOut(Schema):
     id: int
     target_type: str
     target_id: int

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from flask import Blueprint, jsonify
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from sharemarket.api import current_api_user, endpoint, page_of
 from sharemarket.api.core import PageQuery, decode_cursor
-from sharemarket.api.schemas import iso_utc
+from sharemarket.api.schemas import Schema, iso_utc
 from sharemarket.db import utcnow
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
@@ -38,32 +38,32 @@ class NotificationQuery(PageQuery):
     unread: bool | None = Field(None, description="true: only unread ones; false: only read ones")
 
 
-class MarkRead(BaseModel):
+class MarkRead(Schema):
     ids: list[int] | None = Field(None, max_length=500, description="Which ones; omitted or null: all")
 
 
-class MarkedOut(BaseModel):
+class MarkedOut(Schema):
     marked: int
     unread_count: int
 
 
-class PreferenceIn(BaseModel):
+class PreferenceIn(Schema):
     kind: str = Field(max_length=40)
     channel: Literal[kinds.CHANNELS]  # type: ignore[valid-type]
 
 
-class PreferencesIn(BaseModel):
+class PreferencesIn(Schema):
     preferences: list[PreferenceIn] = Field(max_length=100)
 
 
-class PreferenceOut(BaseModel):
+class PreferenceOut(Schema):
     kind: str
     label: str
     channel: Literal[kinds.CHANNELS]  # type: ignore[valid-type]
     locked: bool
 
 
-class PreferencesOut(BaseModel):
+class PreferencesOut(Schema):
     preferences: list[PreferenceOut]
 
 

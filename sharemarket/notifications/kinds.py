@@ -9,6 +9,7 @@ its first word names ("loan_overdue" -> "loan"), through ALIASES when the word d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 
@@ -60,6 +61,7 @@ ALIASES = {
 }
 
 
+@lru_cache(maxsize=256)  # KINDS and ALIASES never change; a job asks this a few times per notice
 def family(kind: str) -> str | None:
     """The family whose choice applies to `kind`, or None."""
     for candidate in (kind, kind.split("_", 1)[0]):

@@ -7,10 +7,10 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, ConfigDict, Field, field_validator
 
 from sharemarket.api.core import PageQuery
-from sharemarket.api.schemas import PlaceIn, PlaceOut, UserRef, iso_utc, user_ref
+from sharemarket.api.schemas import PlaceIn, PlaceOut, Schema, UserRef, iso_utc, user_ref
 from sharemarket.geo import Place
 from sharemarket.rides import meeting_points, rules
 from sharemarket.rides.models import Ride, RideOccurrence
@@ -28,7 +28,7 @@ def _restore_plus(value: object) -> object:
     return value
 
 
-class RecurrenceIn(BaseModel):
+class RecurrenceIn(Schema):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     weekdays: list[Weekday] = Field(min_length=1, max_length=7, description="0 = Monday … 6 = Sunday")
@@ -47,7 +47,7 @@ class RecurrenceIn(BaseModel):
         )
 
 
-class PreferencesIn(BaseModel):
+class PreferencesIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     smoking: bool = False
@@ -60,7 +60,7 @@ class PreferencesIn(BaseModel):
         return rules.Preferences(**self.model_dump())
 
 
-class RideIn(BaseModel):
+class RideIn(Schema):
     origin: PlaceIn
     destination: PlaceIn
     departure_at: AwareDatetime | None = Field(None, description="Required for a one-off ride")
@@ -75,7 +75,7 @@ class RideIn(BaseModel):
     note: str = Field("", max_length=rules.NOTE_MAX)
 
 
-class SeatRequestIn(BaseModel):
+class SeatRequestIn(Schema):
     seats: int = Field(ge=rules.SEATS_MIN, le=rules.SEATS_MAX)
     pickup: PlaceIn | None = None
     dropoff: PlaceIn | None = None
@@ -96,13 +96,13 @@ class OccurrencesQuery(PageQuery):
     pass
 
 
-class MeetingPointsQuery(BaseModel):
+class MeetingPointsQuery(Schema):
     near: str = Field(max_length=60, description="LAT,LNG")
     radius_km: float = Field(5.0, gt=0, le=50, allow_inf_nan=False)
     limit: int = Field(20, ge=1, le=100)
 
 
-class RecurrenceOut(BaseModel):
+class RecurrenceOut(Schema):
     weekdays: list[int]
     time: str
     from_: date = Field(alias="from")
@@ -110,7 +110,7 @@ class RecurrenceOut(BaseModel):
     skip: list[date]
 
 
-class RideOut(BaseModel):
+class RideOut(Schema):
     id: int
     driver: UserRef
     origin: PlaceOut
@@ -128,7 +128,7 @@ class RideOut(BaseModel):
     status: str
 
 
-class MeetingPointOut(BaseModel):
+class MeetingPointOut(Schema):
     id: int
     ref: str
     name: str
@@ -141,7 +141,7 @@ class MeetingPointOut(BaseModel):
     source: str
 
 
-class MatchOut(BaseModel):
+class MatchOut(Schema):
     ride: RideOut
     occurrence_id: int
     date: dt.date
@@ -160,7 +160,7 @@ class MatchOut(BaseModel):
     nearest_meeting_point_to: MeetingPointOut | None = Field(None, description="Carpool area nearest `to`")
 
 
-class OccurrenceOut(BaseModel):
+class OccurrenceOut(Schema):
     id: int
     date: dt.date
     departure_at: datetime
@@ -169,17 +169,17 @@ class OccurrenceOut(BaseModel):
     cancelled: bool
 
 
-class MatchPage(BaseModel):
+class MatchPage(Schema):
     results: list[MatchOut]
     next: str | None = None
 
 
-class OccurrencePage(BaseModel):
+class OccurrencePage(Schema):
     results: list[OccurrenceOut]
     next: str | None = None
 
 
-class MeetingPointPage(BaseModel):
+class MeetingPointPage(Schema):
     results: list[MeetingPointOut]
     next: str | None = None
     source: str

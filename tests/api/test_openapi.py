@@ -28,3 +28,22 @@ def test_authenticated_operations_declare_bearer_auth(client):
     users = document["paths"]["/users"]["post"]
     assert users["security"] == []
     assert users["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/UserCreate")
+
+
+def test_every_api_shape_is_built_on_first_use(app):
+    """Each pydantic model of the app derives from `Schema` (`defer_build`): importing the app
+    builds none of them, and one built on first use validates as before."""
+    from pydantic import BaseModel
+
+    from sharemarket.api.schemas import PlaceIn, Schema
+
+    def subclasses(model):
+        for sub in model.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = [model for model in subclasses(BaseModel) if model.__module__.startswith("sharemarket.")]
+    assert len(ours) > 50
+    assert [model for model in ours if not issubclass(model, Schema)] == []
+    assert all(model.model_config.get("defer_build") for model in ours)
+    assert PlaceIn.model_validate({"lat": 47.75, "lng": -3.37}).to_place().lat == 47.75

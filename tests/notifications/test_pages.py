@@ -123,3 +123,16 @@ def test_forged_or_cut_unsubscribe_links_are_404(client, make_user):
         assert client.get(f"/notifications/unsubscribe/{bad}").status_code in (200, 404)
         assert client.post(f"/notifications/unsubscribe/{bad}").status_code == 404
     assert services.channel_for(ana, "loan") == "email"
+
+
+def test_unsubscribe_tokens_are_the_ones_itsdangerous_signs(app, make_user):
+    """The signer holds the key the serializer derives (see `emails._derived_signer`): the tokens
+    are `dumps`'s, byte for byte, and `loads` reads them."""
+    from itsdangerous import URLSafeSerializer
+
+    serializer = URLSafeSerializer(app.config["SECRET_KEY"], salt="unsubscribe")
+    for user_id, kind in ((1, "loan"), (987654321, "digest"), (42, "désk ✓")):
+        token = emails.unsubscribe_token(user_id, kind)
+        assert token == serializer.dumps({"u": user_id, "k": kind})
+        assert serializer.loads(token) == {"u": user_id, "k": kind}
+        assert emails.read_unsubscribe_token(token) == (user_id, kind)
