@@ -25,7 +25,7 @@ command would compile some 160 modules again (0.6 s of each start-up here).
 
 Memory is sampled from /proc every 20 ms: the peak RSS (VmHWM, the child's own: wait4's ru_maxrss
 also counts the pages of this big parent it was forked from) and, of it, the peak private memory
-(RssAnon). On SQLite the rest is mostly the database file as mapped by `PRAGMA mmap_size` (256 MB):
+(RssAnon). On SQLite the rest is mostly the database file as mapped by `PRAGMA mmap_size` (64 MB for the scheduler):
 pages of the page cache, shared and dropped under pressure, not the process's own.
 
     .venv/bin/python bench/jobs_run_once.py                                              # SQLite

@@ -21,6 +21,11 @@ LEASE = "scheduler"
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 # SQLite: the bytes of WAL file the scheduler keeps for reuse once a job's writes are merged.
 WAL_FILE_KEPT = 64 * 1024 * 1024
+# SQLite: how much of the database file the scheduler reads through a memory map (web workers map
+# 256 MB). The mapped pages count in the process's resident memory: on 1M bookings a run-once
+# peaked at 358 MB with 256 MB mapped, 166 MB with 64 MB, in the same time (4.12-4.29 s against
+# 4.18-4.27 s, interleaved); unmapped, 102 MB but 0.08 s slower.
+SCHEDULER_MMAP_BYTES = 64 * 1024 * 1024
 
 
 def summary_line(summary: dict) -> str:
@@ -63,7 +68,8 @@ def defer_checkpoints() -> None:
     bookings. Merged once after the job (`_checkpoint`), a page rewritten by several batches is
     copied once. The WAL then holds up to one job's writes (150 MB for 10,000 expiries on 1M
     bookings); the scheduler cuts its file back to 64 MB when it starts over. Web workers'
-    connections keep SQLite's defaults. Nothing to do on PostgreSQL."""
+    connections keep SQLite's defaults. The scheduler also maps less of the database file
+    (`SCHEDULER_MMAP_BYTES`). Nothing to do on PostgreSQL."""
     bind = db.session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
         if not event.contains(bind, "checkout", _no_automatic_checkpoint):
@@ -74,6 +80,7 @@ def _no_automatic_checkpoint(dbapi_connection, record, _proxy) -> None:
     if not record.info.get("wal_autocheckpoint_off"):
         dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
         dbapi_connection.execute(f"PRAGMA journal_size_limit={WAL_FILE_KEPT}")
+        dbapi_connection.execute(f"PRAGMA mmap_size={SCHEDULER_MMAP_BYTES}")
         record.info["wal_autocheckpoint_off"] = True
 
 

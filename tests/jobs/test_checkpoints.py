@@ -28,6 +28,8 @@ def test_job_runs_defer_the_wal_merge_to_the_end_of_each_job(live_app):
                 assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
                 # ... and keep no more than this much WAL file once it has been merged.
                 assert connection.exec_driver_sql("PRAGMA journal_size_limit").scalar() == runner.WAL_FILE_KEPT
+                # ... and map less of the database file than web workers do.
+                assert connection.exec_driver_sql("PRAGMA mmap_size").scalar() == runner.SCHEDULER_MMAP_BYTES
         finally:
             event.remove(engine, "checkout", runner._no_automatic_checkpoint)
             event.remove(engine, "before_cursor_execute", noted)
