@@ -154,7 +154,7 @@ class _Found(NamedTuple):
     ride_id: int
     pickup_at: datetime
     route: rules.Route
-    ride: list  # origin lat, lng, destination lat, lng, max detour km, distance km: `RideGeometry.of`
+    ride: tuple  # origin lat, lng, destination lat, lng, max detour km, distance km: `RideGeometry.of`
 
 
 def check_query(origin: Place, destination: Place, depart_after: datetime, depart_before: datetime, seats: int):
@@ -303,9 +303,11 @@ def search(
         _, _, _, o_lat, o_lng, d_lat, d_lng, max_detour, _ = zip(*rows, strict=True)
         trip = rules.PassengerTrip(pickups, dropoffs)
         routes = trip.best_routes(o_lat, o_lng, d_lat, d_lng, [fast_limit(km) for km in max_detour])
-        for (occurrence_id, ride_id, departs_at, *ride), route in zip(rows, routes, strict=True):
+        for row, route in zip(rows, routes, strict=True):
             if route is None:
                 continue
+            occurrence_id, ride_id, departs_at = row[:3]
+            ride = row[3:]
             departs_at = _utc(departs_at, None)
             pickup_at = _to_minute(departs_at + timedelta(minutes=rules.driving_minutes(route.pickup_leg_km, speed)))
             score = rules.match_score(route, rules.time_gap_minutes(pickup_at, depart_after))
@@ -317,8 +319,11 @@ def search(
 _utc = UTCDateTime().process_result_value
 
 
+_HALF_MINUTE = timedelta(seconds=30)
+
+
 def _to_minute(instant: datetime) -> datetime:
-    return (instant + timedelta(seconds=30)).replace(second=0, microsecond=0)
+    return (instant + _HALF_MINUTE).replace(second=0, microsecond=0)
 
 
 def _place(option: rules.Option, door: Place) -> Place:
