@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sharemarket import create_app
 from sharemarket.accounts import services as accounts
 from sharemarket.extensions import db
+from sharemarket.rides import meeting_points
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -108,6 +109,12 @@ def app():
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """What a process keeps between requests (the carpool areas) is read again in each test."""
+    meeting_points.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from flask import Flask
 
 from sharemarket.extensions import db
 from sharemarket.rides import meeting_points
+from sharemarket.rides.settings import setting
 
 
 def register(app: Flask) -> None:
@@ -29,5 +30,6 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(
             f"Meeting points: {summary.created} added, {summary.updated} updated, {summary.unchanged} unchanged, "
-            f"{summary.skipped} rows skipped (no usable coordinates). Source: {meeting_points.CREDIT}."
+            f"{summary.skipped} rows skipped (no usable coordinates). Source: {meeting_points.CREDIT}.\n"
+            f"Running web processes read them again within {int(setting('RIDES_MEETING_POINTS_REFRESH_SECONDS'))} s."
         )

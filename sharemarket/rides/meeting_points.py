@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import csv
 import math
+import time
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Float, bindparam, or_, select
+from sqlalchemy import select
 
-from sharemarket import geo, spatial
+from sharemarket import geo
 from sharemarket.db import plain_rows
 from sharemarket.extensions import db
 from sharemarket.rides.models import MeetingPoint
+from sharemarket.rides.settings import setting
 
 PACKAGED_CSV = Path(__file__).parent / "data" / "bnlc.csv"
 CREDIT = "Base Nationale des Lieux de Covoiturage, transport.data.gouv.fr, ODbL"
@@ -97,6 +99,7 @@ def load_csv(path: Path = PACKAGED_CSV) -> LoadSummary:
             else:
                 summary.unchanged += 1
     db.session.flush()
+    forget()
     return summary
 
 
@@ -106,38 +109,58 @@ def near(lat: float, lng: float, radius_km: float, limit: int = 5) -> list[tuple
 
 
 def near_each(points: list[tuple[float, float]], radius_km: float, limit: int = 5) -> list[list]:
-    """`near` for several points with one indexed query: per point, [(meeting point, km)...].
-    The meeting points are plain objects with the table's columns (read-only)."""
+    """`near` for several points: per point, [(meeting point, km)...], nearest first (ties by id).
+    The meeting points are plain objects with the table's columns (read-only), from `register`."""
     if radius_km <= 0:
         return [[] for _ in points]
-    values = {}
-    for n, (lat, lng) in enumerate(points):
-        box = geo.bounding_box(lat, lng, radius_km)
-        values.update({f"{name}_{n}": getattr(box, name) for name in _BOX_FIELDS})
-    statement = _near_statement(db.session.get_bind().dialect.name, len(points))
-    rows = plain_rows(db.session.connection().execute(statement, values))  # each point is read often
+    areas = register()
     found = []
     for lat, lng in points:
-        pairs = [(point, geo.fast_distance_km(lat, lng, point.lat, point.lng)) for point in rows]
+        nearby = areas.within(lat, lng, radius_km)
+        pairs = [(point, geo.fast_distance_km(lat, lng, point.lat, point.lng)) for point in nearby]
         pairs = sorted((pair for pair in pairs if pair[1] <= radius_km), key=lambda pair: (pair[1], pair[0].id))
         found.append(pairs[:limit])
     return found
 
 
-_BOX_FIELDS = ("min_lat", "max_lat", "min_lng", "max_lng")
+class Register:
+    """The open carpool areas of one database, in memory, by latitude: a search reads a few of
+    some thousands of rows that change once a month (a `meeting-points load`), so each process
+    keeps them instead of asking the database at every search."""
+
+    def __init__(self, points: list):
+        self.points = sorted(points, key=lambda point: (point.lat, point.id))
+        self.lats = [point.lat for point in self.points]
+
+    def within(self, lat: float, lng: float, radius_km: float) -> list:
+        """The areas in the box around (lat, lng) that holds every point within radius_km."""
+        box = geo.bounding_box(lat, lng, radius_km)
+        first, last = bisect_left(self.lats, box.min_lat), bisect_right(self.lats, box.max_lat)
+        return [point for point in self.points[first:last] if box.min_lng <= point.lng <= box.max_lng]
 
 
-@lru_cache(maxsize=8)
-def _near_statement(dialect: str, points: int):
-    """Open meeting points in any of `points` boxes, with bound parameters: built once per shape."""
-    table = MeetingPoint.__table__
-    boxes = [
-        spatial.box_overlaps(
-            table, spatial.Box(*(bindparam(f"{name}_{n}", type_=Float()) for name in _BOX_FIELDS)), dialect
-        )
-        for n in range(points)
-    ]
-    return select(*table.c).where(or_(*boxes), MeetingPoint.is_open.is_(True))
+# Per database URL: (when it was read, monotonic seconds; its register).
+_registers: dict[str, tuple[float, Register]] = {}
+
+
+def register() -> Register:
+    """The open areas as this process last read them, read again when older than
+    RIDES_MEETING_POINTS_REFRESH_SECONDS (a load from another process shows up within that time;
+    one in this process at once, `forget`)."""
+    bind = db.session.get_bind()
+    key = str(getattr(bind, "engine", bind).url)
+    now = time.monotonic()
+    kept = _registers.get(key)
+    if kept is None or now - kept[0] >= float(setting("RIDES_MEETING_POINTS_REFRESH_SECONDS")):
+        table = MeetingPoint.__table__
+        rows = plain_rows(db.session.connection().execute(select(*table.c).where(table.c.is_open.is_(True))))
+        kept = _registers[key] = (now, Register(rows))
+    return kept[1]
+
+
+def forget() -> None:
+    """Read the areas again at the next search (after a load, or between tests)."""
+    _registers.clear()
 
 
 def as_json(point: MeetingPoint, distance_km: float | None = None) -> dict:

@@ -16,6 +16,8 @@ DEFAULTS: dict[str, float] = {
     "RIDES_AVERAGE_SPEED_KMH": 60,
     # How far from the passenger's start or end a carpool area may be suggested.
     "RIDES_MEETING_POINT_MAX_KM": 5.0,
+    # Each web process reads the carpool areas again after this long (a load shows up within it).
+    "RIDES_MEETING_POINTS_REFRESH_SECONDS": 600,
     # Reminders go this long before departure.
     "RIDES_REMINDER_HOURS": 2,
 }

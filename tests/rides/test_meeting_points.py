@@ -1,5 +1,8 @@
-from sqlalchemy import func, select
+import random
 
+from sqlalchemy import func, select, update
+
+from sharemarket import geo
 from sharemarket.extensions import db
 from sharemarket.rides import meeting_points
 from sharemarket.rides.models import MeetingPoint
@@ -72,3 +75,37 @@ def test_the_command_refuses_a_file_that_is_not_the_register(app, tmp_path):
     assert result.exit_code == 0 and "0 added" in result.output and "1 rows skipped" in result.output
     missing = app.test_cli_runner().invoke(args=["meeting-points", "load", str(tmp_path / "nope.csv")])
     assert missing.exit_code != 0
+
+
+def test_the_nearest_areas_are_those_of_a_walk_through_every_open_one(app):
+    """The in-memory register finds what checking every open area of the table would."""
+    meeting_points.load_csv()
+    db.session.execute(update(MeetingPoint).where(MeetingPoint.id % 7 == 0).values(is_open=False))
+    meeting_points.forget()
+    every = [p for p in db.session.scalars(select(MeetingPoint)) if p.is_open]
+    rng = random.Random(4)
+    for _ in range(200):
+        lat, lng = rng.uniform(47.2, 48.9), rng.uniform(-5.1, -1.0)
+        radius, limit = rng.choice([0.5, 2.0, 5.0, 12.0]), rng.choice([1, 3, 5])
+        expected = sorted((km, p.id) for p in every if (km := geo.fast_distance_km(lat, lng, p.lat, p.lng)) <= radius)[
+            :limit
+        ]
+        assert [(km, p.id) for p, km in meeting_points.near(lat, lng, radius, limit)] == expected
+
+
+def test_areas_loaded_elsewhere_show_up_after_the_refresh_time(app, tmp_path, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(meeting_points.time, "monotonic", lambda: clock[0])
+    meeting_points.load_csv(_write(tmp_path, ROWS[:1]))
+    assert [p.name for p, _km in meeting_points.near(47.77, -3.35, 5)] == ["Aire de Géant"]
+    # Another process (a `meeting-points load` on the server) renames it: not seen yet...
+    db.session.execute(update(MeetingPoint).values(name="Aire du Géant"))
+    clock[0] += app.config.get("RIDES_MEETING_POINTS_REFRESH_SECONDS", 600) - 1
+    assert [p.name for p, _km in meeting_points.near(47.77, -3.35, 5)] == ["Aire de Géant"]
+    # ... then read again once the register is older than the refresh time.
+    clock[0] += 1
+    assert [p.name for p, _km in meeting_points.near(47.77, -3.35, 5)] == ["Aire du Géant"]
+    # A load in this process is seen at once.
+    changed = ROWS[0].replace("Aire de Géant", "Aire de Kerpont")
+    meeting_points.load_csv(_write(tmp_path, [changed]))
+    assert [p.name for p, _km in meeting_points.near(47.77, -3.35, 5)] == ["Aire de Kerpont"]
