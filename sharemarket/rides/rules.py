@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sharemarket.geo import KM_PER_DEGREE_LAT, fast_distance_km
@@ -314,7 +315,24 @@ class PassengerTrip:
         max_detour: Sequence[float],
     ) -> list[Route | None]:
         """For each ride (its origin, destination and detour limit, column by column): the
-        cheapest feasible pick-up/drop-off pair by the fast distance, or None.
+        cheapest feasible pick-up/drop-off pair by the fast distance, or None (`cheapest`)."""
+        routes: list[Route | None] = [None] * len(origin_lat)
+        found = self.cheapest(origin_lat, origin_lng, destination_lat, destination_lng, max_detour)
+        columns = (found.rides.tolist(), found.pairs.tolist(), found.detour_km.tolist(), found.pickup_leg_km.tolist())
+        for n, pair, detour_km, leg_km in zip(*columns, strict=True):
+            routes[n] = self.route(pair, detour_km, leg_km)
+        return routes
+
+    def cheapest(
+        self,
+        origin_lat: Sequence[float],
+        origin_lng: Sequence[float],
+        destination_lat: Sequence[float],
+        destination_lng: Sequence[float],
+        max_detour: Sequence[float],
+    ) -> Cheapest:
+        """The rides (by their index in the columns) that can take the passenger, each with its
+        cheapest feasible pick-up/drop-off pair by the fast distance, as arrays (`Cheapest`).
 
         The cost adds the detour and the passenger's trip to the points, so a meeting point wins
         only when it saves the driver more detour than it costs the passenger to get there; of
@@ -322,10 +340,9 @@ class PassengerTrip:
         # Loaded by the first search (a fifth of a second), not by every process using the rules.
         import numpy as np
 
-        count = len(origin_lat)
-        routes: list[Route | None] = [None] * count
-        if not count or not self._pairs:
-            return routes
+        if not len(origin_lat) or not self._pairs:
+            nothing = np.zeros(0, dtype=int)
+            return Cheapest(nothing, nothing, *(np.zeros(0) for _ in range(3)))
         start, end = _units(origin_lat, origin_lng), _units(destination_lat, destination_lng)
         direct = _arc_km(start, end)
         to_pickup = _arc_km([c[:, None] for c in start], _units(*zip(*self._pickup_points, strict=True)))
@@ -337,12 +354,24 @@ class PassengerTrip:
         cheapest = cost.min(axis=1)
         feasible = np.flatnonzero(cheapest < np.inf)
         pair = (cost[feasible] <= cheapest[feasible, None] + 1e-9).argmax(axis=1)
-        detours = np.maximum(detour[feasible, pair], 0.0).tolist()
-        legs = to_pickup[feasible, pickup[pair]].tolist()
-        for n, k, detour_km, leg_km in zip(feasible.tolist(), pair.tolist(), detours, legs, strict=True):
-            i, j = self._pairs[k][:2]
-            routes[n] = Route(self.pickups[i], self.dropoffs[j], detour_km, leg_km, self.between[i][j])
-        return routes
+        detours = np.maximum(detour[feasible, pair], 0.0)
+        # As `Route.cost` adds them: the detour, then the weighted access of the pair.
+        return Cheapest(feasible, pair, detours, to_pickup[feasible, pickup[pair]], detours + access[pair])
+
+    def route(self, pair: int, detour_km: float, pickup_leg_km: float) -> Route:
+        """The route through pair number `pair` (`Cheapest.pairs`)."""
+        i, j = self._pairs[pair][:2]
+        return Route(self.pickups[i], self.dropoffs[j], detour_km, pickup_leg_km, self.between[i][j])
+
+
+class Cheapest(NamedTuple):
+    """`PassengerTrip.cheapest`: arrays with one item per ride that can take the passenger."""
+
+    rides: Any  # index of the ride in the columns given
+    pairs: Any  # its pick-up/drop-off pair (`PassengerTrip.route`)
+    detour_km: Any
+    pickup_leg_km: Any  # the ride's origin to the pick-up
+    cost: Any  # `Route.cost`
 
 
 def _units(lat: Sequence[float], lng: Sequence[float]) -> tuple:

@@ -1,21 +1,22 @@
 """Finding rides for a passenger: an indexed query narrows, the rules decide and rank.
 
-1. The official carpool areas within reach of the passenger's start and end are found (indexed).
+1. The official carpool areas within reach of the passenger's start and end (`meeting_points.register`).
 2. SQL keeps the occurrences whose detour-ellipse box overlaps the box of the passenger's start
    (with those areas) and that of their end, leaving in the window: one scan of an index over
    place and time (`occurrence_index`), then seats left, not cancelled, not going back along the
    passenger's way by more than the detour allows (`rules.Heading`).
-3. In Python, on those few candidates: the cheapest feasible pick-up/drop-off pair (door or
-   carpool area) by the fast distance, for all of them in one array pass
-   (`PassengerTrip.best_routes`); then, for each that fits, the pick-up time and the score; best first.
+3. In Python, on those few candidates, all at once with array arithmetic (`Ranking`): the
+   cheapest feasible pick-up/drop-off pair (door or carpool area) by the fast distance
+   (`PassengerTrip.cheapest`), the pick-up time and the score; best first.
 4. The page shown gets geodesic figures and a last geodesic feasibility check
    (`SearchResult.page`; `shown` also loads the occurrences for the pages that use ORM objects).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -91,7 +92,7 @@ class SearchResult:
 
     origin: Place
     destination: Place
-    found: list[_Found]
+    found: Ranking  # of `_Found`
     pickups: list[rules.Option]
     dropoffs: list[rules.Option]
     speed_kmh: float
@@ -298,22 +299,69 @@ def search(
     # Plain rows through the session's connection: no ORM entity to build, the ORM layer is overhead.
     rows = db.session.connection().execute(statement, values).all() if values is not None else []
     speed = setting("RIDES_AVERAGE_SPEED_KMH")
-    found = []
-    if rows:
-        _, _, _, o_lat, o_lng, d_lat, d_lng, max_detour, _ = zip(*rows, strict=True)
-        trip = rules.PassengerTrip(pickups, dropoffs)
-        routes = trip.best_routes(o_lat, o_lng, d_lat, d_lng, [fast_limit(km) for km in max_detour])
-        for row, route in zip(rows, routes, strict=True):
-            if route is None:
-                continue
-            occurrence_id, ride_id, departs_at = row[:3]
-            ride = row[3:]
-            departs_at = _utc(departs_at, None)
-            pickup_at = _to_minute(departs_at + timedelta(minutes=rules.driving_minutes(route.pickup_leg_km, speed)))
-            score = rules.match_score(route, rules.time_gap_minutes(pickup_at, depart_after))
-            found.append(_Found(score, departs_at, occurrence_id, ride_id, pickup_at, route, ride))
-    found.sort()
+    found = Ranking(rows, pickups, dropoffs, depart_after, speed)
     return SearchResult(origin, destination, found, pickups, dropoffs, speed)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE = _EPOCH.replace(tzinfo=None)  # SQLite's datetimes come back naive, in UTC
+_MICROSECOND = timedelta(microseconds=1)
+_MINUTE_US = 60_000_000
+
+
+class Ranking(Sequence):
+    """The occurrences of a search's candidate rows that can take the passenger, best first:
+    by score, then departure, then occurrence (unique).
+
+    Matching and scoring run on all the candidates at once, as arrays; a match becomes a
+    `_Found` only when read (a page shows twenty of a hundred)."""
+
+    def __init__(self, rows: list, pickups, dropoffs, depart_after: datetime, speed_kmh: float):
+        import numpy as np
+
+        self.rows, self.order = rows, []
+        if not rows:
+            return
+        _, _, departs, o_lat, o_lng, d_lat, d_lng, max_detour, _ = zip(*rows, strict=True)
+        self.trip = rules.PassengerTrip(pickups, dropoffs)
+        found = self.trip.cheapest(o_lat, o_lng, d_lat, d_lng, [fast_limit(km) for km in max_detour])
+        if not len(found.rides):
+            return
+        rides = found.rides.tolist()
+        epoch = _EPOCH_NAIVE if departs[0].tzinfo is None else _EPOCH
+        departs_us = np.array([(departs[n] - epoch) // _MICROSECOND for n in rides], dtype=np.int64)
+        # The pick-up time, to the nearest minute, as `_to_minute(departure + timedelta(minutes=...))`.
+        drive_us = np.rint(rules.driving_minutes(found.pickup_leg_km, speed_kmh) * 60_000_000).astype(np.int64)
+        pickup_us = departs_us + drive_us + _MINUTE_US // 2
+        pickup_us -= pickup_us % _MINUTE_US
+        # `rules.match_score` with `rules.time_gap_minutes`, on every match at once.
+        gap_minutes = np.abs(pickup_us - (depart_after - _EPOCH) // _MICROSECOND) / 1e6 / 60
+        score = found.cost + rules.GAP_WEIGHT_PER_MINUTE * gap_minutes
+        ids = np.array([rows[n][0] for n in rides], dtype=np.int64)
+        self.order = np.lexsort((ids, departs_us, score)).tolist()
+        self.rides, self.score, self.pickup_us = rides, score.tolist(), pickup_us.tolist()
+        self.pairs, self.detour_km = found.pairs.tolist(), found.detour_km.tolist()
+        self.pickup_leg_km = found.pickup_leg_km.tolist()
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._found(n) for n in self.order[index]]
+        return self._found(self.order[index])
+
+    def _found(self, n: int) -> _Found:
+        occurrence_id, ride_id, departs_at, *ride = self.rows[self.rides[n]]
+        return _Found(
+            self.score[n],
+            _utc(departs_at, None),
+            occurrence_id,
+            ride_id,
+            _EPOCH + self.pickup_us[n] * _MICROSECOND,
+            self.trip.route(self.pairs[n], self.detour_km[n], self.pickup_leg_km[n]),
+            tuple(ride),
+        )
 
 
 _utc = UTCDateTime().process_result_value

@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
-from sharemarket.geo import Place
+from sharemarket.geo import Place, fast_distance_km
 from sharemarket.rides import rules, search
 from sharemarket.rides.models import Ride, RideOccurrence
 from tests.rides.conftest import AURAY, HENNEBONT, LANESTER, LORIENT, QUIMPERLE, VANNES
@@ -250,3 +250,56 @@ def test_a_suspended_drivers_rides_are_not_found(make_ride, now):
     ride.driver.status = "active"
     db.session.flush()
     assert [m.ride_id for m in _result(now).matches] == [ride.id]
+
+
+@pytest.mark.parametrize("aware", [False, True], ids=["sqlite-naive", "postgresql-aware"])
+def test_the_ranking_of_all_candidates_at_once_is_that_of_each_match_scored_alone(aware):
+    """`Ranking` scores every candidate with array arithmetic: it gives the matches, pick-up
+    times, scores and order that scoring each ride on its own with the rules gives."""
+    rng = random.Random(11)
+    home, work = (47.76, -3.34), (47.66, -2.76)
+    pickups = [rules.Option(home, 0.0), rules.Option((47.78, -3.30), 2.9, ref="area")]
+    dropoffs = [rules.Option(work, 0.0), rules.Option((47.67, -2.80), 3.1, ref="area")]
+    after = datetime(2026, 12, 2, 6, 30, 15, tzinfo=UTC)
+
+    def near(point, degrees):
+        return point[0] + rng.uniform(-degrees, degrees), point[1] + rng.uniform(-degrees, degrees)
+
+    rows = []
+    for n in range(400):
+        origin, destination = near(home, 0.2), near(work, 0.2)
+        # Departures on the minute, and some with seconds and microseconds; many on the same minute.
+        departs = after + timedelta(minutes=rng.randrange(-60, 120, 5))
+        if n % 4 == 0:
+            departs += timedelta(seconds=rng.randrange(60), microseconds=rng.randrange(10**6))
+        stored = departs if aware else departs.replace(tzinfo=None)
+        detour = rng.choice([0.5, 3.0, 10.0, 25.0])
+        rows.append((1000 - n, n // 5, stored, *origin, *destination, detour, fast_distance_km(*origin, *destination)))
+        if n % 10 == 0:  # another occurrence of the same ride at the same time: a tie, broken by id
+            rows.append((5000 - n, n // 5, *rows[-1][2:]))
+
+    ranking = search.Ranking(rows, pickups, dropoffs, after, 60)
+
+    trip = rules.PassengerTrip(pickups, dropoffs)
+    alone = []
+    for occurrence_id, ride_id, departs, *ride in rows:
+        route = trip.best_route(tuple(ride[0:2]), tuple(ride[2:4]), search.fast_limit(ride[4]))
+        if route is None:
+            continue
+        departs = departs.replace(tzinfo=UTC)
+        minutes = rules.driving_minutes(route.pickup_leg_km, 60)
+        pickup_at = (departs + timedelta(minutes=minutes) + timedelta(seconds=30)).replace(second=0, microsecond=0)
+        score = rules.match_score(route, rules.time_gap_minutes(pickup_at, after))
+        alone.append(search._Found(score, departs, occurrence_id, ride_id, pickup_at, route, tuple(ride)))
+    alone.sort()
+    assert 50 < len(alone) < 350
+    assert len(ranking) == len(alone)
+    assert list(ranking) == alone and ranking[3:7] == alone[3:7] and ranking[-1] == alone[-1]
+    assert len({f.score for f in alone}) < len(alone)  # ties on the score, broken by departure and id
+
+
+def test_a_ranking_without_candidates_or_matches_is_empty():
+    pickups, dropoffs = [rules.Option((47.76, -3.34), 0.0)], [rules.Option((47.66, -2.76), 0.0)]
+    assert len(search.Ranking([], pickups, dropoffs, MORNING, 60)) == 0
+    far = (1, 1, MORNING, 48.5, -4.5, 48.4, -4.4, 1.0, 14.0)  # Brest, nowhere near
+    assert list(search.Ranking([far], pickups, dropoffs, MORNING, 60)) == []
