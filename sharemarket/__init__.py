@@ -70,6 +70,13 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from sharemarket.db import json_loads
+
+    # JSON columns (a commute's weekdays, a page of search results reads twenty) parsed by orjson.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "json_deserializer": json_loads,
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
     db.init_app(app)
     from sharemarket.db import migration_include_object
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+import orjson
 from sqlalchemy import ARRAY, ColumnElement, DateTime, MetaData, Table, any_, bindparam, event, insert, text
 from sqlalchemy.engine import Engine, Result
 from sqlalchemy.orm import DeclarativeBase
@@ -22,6 +24,15 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def json_loads(text: str | bytes):
+    """A JSON column's value: orjson, or the standard library for what orjson refuses (the NaN
+    and Infinity that `json.dumps` writes)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def utcnow() -> datetime:

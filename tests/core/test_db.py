@@ -1,10 +1,11 @@
+import math
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from sharemarket.accounts.models import User
-from sharemarket.db import among, among_bound, insert_many
+from sharemarket.db import among, among_bound, insert_many, json_loads
 from sharemarket.extensions import db
 from sharemarket.notifications.models import OutboxEmail
 
@@ -59,3 +60,12 @@ def test_insert_many_writes_every_value_as_an_insert_would(make_user, now):
     # COPY runs on the driver's cursor: the driver's own error, as any DB-API error.
     with pytest.raises(db.session.get_bind().dialect.dbapi.Error, match="too long"), db.session.begin_nested():
         insert_many(OutboxEmail.__table__, [{**rows[0], "subject": "x" * 301}])
+
+
+def test_json_columns_are_read_by_orjson_and_what_it_refuses_by_the_standard_library(app):
+    assert db.engine.dialect._json_deserializer is json_loads
+    assert json_loads("[0, 1, 2, 3, 4]") == [0, 1, 2, 3, 4]
+    assert json_loads(b'{"a": ["2026-12-25"]}') == {"a": ["2026-12-25"]}
+    assert math.isnan(json_loads("[NaN]")[0]) and json_loads("[Infinity]") == [math.inf]
+    with pytest.raises(ValueError):
+        json_loads("[0, 1")
