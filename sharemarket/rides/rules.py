@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -237,8 +238,10 @@ class Option:
     ref: object = None
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
+    """A ride's cheapest way to take the passenger (`PassengerTrip.route`): made for each match
+    of a page, so a plain tuple."""
+
     pickup: Option
     dropoff: Option
     detour_km: float
@@ -345,9 +348,9 @@ class PassengerTrip:
             return Cheapest(nothing, nothing, *(np.zeros(0) for _ in range(3)))
         start, end = _units(origin_lat, origin_lng), _units(destination_lat, destination_lng)
         direct = _arc_km(start, end)
-        to_pickup = _arc_km([c[:, None] for c in start], _units(*zip(*self._pickup_points, strict=True)))
-        from_dropoff = _arc_km([c[:, None] for c in end], _units(*zip(*self._dropoff_points, strict=True)))
-        pickup, dropoff, ride_km, access = (np.array(column) for column in zip(*self._pairs, strict=True))
+        pickup_units, dropoff_units, (pickup, dropoff, ride_km, access) = self._arrays
+        to_pickup = _arc_km([c[:, None] for c in start], pickup_units)
+        from_dropoff = _arc_km([c[:, None] for c in end], dropoff_units)
         detour = to_pickup[:, pickup] + ride_km + from_dropoff[:, dropoff] - direct[:, None]
         limit = np.asarray(max_detour, dtype=float)[:, None] + 1e-9
         cost = np.where(detour <= limit, np.maximum(detour, 0.0) + access, np.inf)
@@ -357,6 +360,20 @@ class PassengerTrip:
         detours = np.maximum(detour[feasible, pair], 0.0)
         # As `Route.cost` adds them: the detour, then the weighted access of the pair.
         return Cheapest(feasible, pair, detours, to_pickup[feasible, pickup[pair]], detours + access[pair])
+
+    @cached_property
+    def _arrays(self) -> tuple:
+        """The pick-up and drop-off points on the unit sphere, and the pairs' columns, as arrays."""
+        import numpy as np
+
+        pickup_units = _units(*zip(*self._pickup_points, strict=True))
+        dropoff_units = _units(*zip(*self._dropoff_points, strict=True))
+        return pickup_units, dropoff_units, tuple(np.array(column) for column in zip(*self._pairs, strict=True))
+
+    @property
+    def ride_km(self):
+        """The pick-up to drop-off distance of each pair, as an array (`Cheapest.pairs` indexes it)."""
+        return self._arrays[2][2]
 
     def route(self, pair: int, detour_km: float, pickup_leg_km: float) -> Route:
         """The route through pair number `pair` (`Cheapest.pairs`)."""

@@ -70,16 +70,15 @@ class Match:
     occurrence: RideOccurrence | None = None  # loaded for the page shown
 
 
-@dataclass(frozen=True)
-class RideGeometry:
-    origin: Place
-    destination: Place
+class RideGeometry(NamedTuple):
+    """What the geodesic figures need of a ride: a candidate row's last six columns."""
+
+    origin_lat: float
+    origin_lng: float
+    destination_lat: float
+    destination_lng: float
     max_detour_km: float
     distance_km: float
-
-    @classmethod
-    def of(cls, o_lat: float, o_lng: float, d_lat: float, d_lng: float, max_detour_km: float, distance_km: float):
-        return cls(Place(o_lat, o_lng), Place(d_lat, d_lng), max_detour_km, distance_km)
 
 
 @dataclass
@@ -116,14 +115,13 @@ class SearchResult:
     def _matches(self, start: int, stop: int | None) -> list[Match]:
         places = {id(o): _place(o, self.origin) for o in self.pickups}
         places.update((id(o), _place(o, self.destination)) for o in self.dropoffs)
-        speed = self.speed_kmh
         return [
             Match(
                 occurrence_id=f.occurrence_id,
                 ride_id=f.ride_id,
                 departs_at=f.departs_at,
                 pickup_at=f.pickup_at,
-                dropoff_at=_to_minute(f.pickup_at + timedelta(minutes=rules.driving_minutes(f.route.ride_km, speed))),
+                dropoff_at=f.dropoff_at,
                 pickup=places[id(f.route.pickup)],
                 dropoff=places[id(f.route.dropoff)],
                 pickup_point=f.route.pickup.ref,
@@ -132,7 +130,7 @@ class SearchResult:
                 pickup_km=f.route.pickup.access_km,
                 dropoff_km=f.route.dropoff.access_km,
                 score=f.score,
-                ride=RideGeometry.of(*f.ride),
+                ride=f.ride,
             )
             for f in self.found[start:stop]
         ]
@@ -155,7 +153,8 @@ class _Found(NamedTuple):
     ride_id: int
     pickup_at: datetime
     route: rules.Route
-    ride: tuple  # origin lat, lng, destination lat, lng, max detour km, distance km: `RideGeometry.of`
+    ride: RideGeometry
+    dropoff_at: datetime
 
 
 def check_query(origin: Place, destination: Place, depart_after: datetime, depart_before: datetime, seats: int):
@@ -334,12 +333,18 @@ class Ranking(Sequence):
         drive_us = np.rint(rules.driving_minutes(found.pickup_leg_km, speed_kmh) * 60_000_000).astype(np.int64)
         pickup_us = departs_us + drive_us + _MINUTE_US // 2
         pickup_us -= pickup_us % _MINUTE_US
+        # The drop-off time likewise, from the pick-up time and the pick-up to drop-off distance.
+        ride_km = self.trip.ride_km[found.pairs]
+        dropoff_us = pickup_us + np.rint(rules.driving_minutes(ride_km, speed_kmh) * 60_000_000).astype(np.int64)
+        dropoff_us += _MINUTE_US // 2
+        dropoff_us -= dropoff_us % _MINUTE_US
         # `rules.match_score` with `rules.time_gap_minutes`, on every match at once.
         gap_minutes = np.abs(pickup_us - (depart_after - _EPOCH) // _MICROSECOND) / 1e6 / 60
         score = found.cost + rules.GAP_WEIGHT_PER_MINUTE * gap_minutes
         ids = np.array([rows[n][0] for n in rides], dtype=np.int64)
         self.order = np.lexsort((ids, departs_us, score)).tolist()
-        self.rides, self.score, self.pickup_us = rides, score.tolist(), pickup_us.tolist()
+        self.rides, self.score = rides, score.tolist()
+        self.pickup_us, self.dropoff_us = pickup_us.tolist(), dropoff_us.tolist()
         self.pairs, self.detour_km = found.pairs.tolist(), found.detour_km.tolist()
         self.pickup_leg_km = found.pickup_leg_km.tolist()
 
@@ -360,7 +365,8 @@ class Ranking(Sequence):
             ride_id,
             _EPOCH + self.pickup_us[n] * _MICROSECOND,
             self.trip.route(self.pairs[n], self.detour_km[n], self.pickup_leg_km[n]),
-            tuple(ride),
+            RideGeometry(*ride),
+            _EPOCH + self.dropoff_us[n] * _MICROSECOND,
         )
 
 
@@ -449,21 +455,21 @@ def geodesic(matches: list[Match], origin: Place, destination: Place) -> list[Ma
     that the geodesic detour puts over the driver's limit (a borderline haversine) is dropped."""
     cache: dict[tuple, float] = {}
 
-    def km(a: Place, b: Place) -> float:
-        key = (a.lat, a.lng, b.lat, b.lng)
+    def km(*key: float) -> float:
         if key not in cache:
             cache[key] = geo.distance_km(*key)
         return cache[key]
 
     shown = []
     for match in matches:
-        ride = match.ride
-        detour = km(ride.origin, match.pickup) + km(match.pickup, match.dropoff) + km(match.dropoff, ride.destination)
-        detour -= ride.distance_km
-        if detour > ride.max_detour_km + 1e-6:
+        o_lat, o_lng, d_lat, d_lng, max_detour_km, distance_km = match.ride
+        p, q = match.pickup, match.dropoff
+        detour = km(o_lat, o_lng, p.lat, p.lng) + km(p.lat, p.lng, q.lat, q.lng) + km(q.lat, q.lng, d_lat, d_lng)
+        detour -= distance_km
+        if detour > max_detour_km + 1e-6:
             continue
         match.detour_km = round(max(detour, 0.0), 1)
-        match.pickup_km = round(km(origin, match.pickup), 2)
-        match.dropoff_km = round(km(match.dropoff, destination), 2)
+        match.pickup_km = round(km(origin.lat, origin.lng, p.lat, p.lng), 2)
+        match.dropoff_km = round(km(q.lat, q.lng, destination.lat, destination.lng), 2)
         shown.append(match)
     return shown

@@ -254,8 +254,8 @@ def test_a_suspended_drivers_rides_are_not_found(make_ride, now):
 
 @pytest.mark.parametrize("aware", [False, True], ids=["sqlite-naive", "postgresql-aware"])
 def test_the_ranking_of_all_candidates_at_once_is_that_of_each_match_scored_alone(aware):
-    """`Ranking` scores every candidate with array arithmetic: it gives the matches, pick-up
-    times, scores and order that scoring each ride on its own with the rules gives."""
+    """`Ranking` scores every candidate with array arithmetic: it gives the matches, pick-up and
+    drop-off times, scores and order that scoring each ride on its own with the rules gives."""
     rng = random.Random(11)
     home, work = (47.76, -3.34), (47.66, -2.76)
     pickups = [rules.Option(home, 0.0), rules.Option((47.78, -3.30), 2.9, ref="area")]
@@ -290,7 +290,10 @@ def test_the_ranking_of_all_candidates_at_once_is_that_of_each_match_scored_alon
         minutes = rules.driving_minutes(route.pickup_leg_km, 60)
         pickup_at = (departs + timedelta(minutes=minutes) + timedelta(seconds=30)).replace(second=0, microsecond=0)
         score = rules.match_score(route, rules.time_gap_minutes(pickup_at, after))
-        alone.append(search._Found(score, departs, occurrence_id, ride_id, pickup_at, route, tuple(ride)))
+        minutes = rules.driving_minutes(route.ride_km, 60)
+        dropoff_at = (pickup_at + timedelta(minutes=minutes) + timedelta(seconds=30)).replace(second=0, microsecond=0)
+        found = search._Found(score, departs, occurrence_id, ride_id, pickup_at, route, tuple(ride), dropoff_at)
+        alone.append(found)
     alone.sort()
     assert 50 < len(alone) < 350
     assert len(ranking) == len(alone)
