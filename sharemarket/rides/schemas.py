@@ -11,10 +11,10 @@ from pydantic import AwareDatetime, ConfigDict, Field, field_validator
 
 from sharemarket.api.core import PageQuery
 from sharemarket.api.schemas import PlaceIn, PlaceOut, Schema, UserRef, iso_utc, user_ref
-from sharemarket.geo import Place
+from sharemarket.geo import approximate
 from sharemarket.rides import meeting_points, rules
 from sharemarket.rides.models import Ride, RideOccurrence
-from sharemarket.rides.privacy import sees_exact_places, shown_place
+from sharemarket.rides.privacy import sees_exact_places
 from sharemarket.rides.search import Match
 
 Weekday = Annotated[int, Field(ge=0, le=6)]
@@ -205,10 +205,10 @@ def _ride_json(ride, driver: dict, exact: bool) -> dict:
     return {
         "id": ride.id,
         "driver": driver,
-        "origin": shown_place(Place(ride.origin_lat, ride.origin_lng, ride.origin_label), ride.id, exact).as_dict(),
-        "destination": shown_place(
-            Place(ride.destination_lat, ride.destination_lng, ride.destination_label), ride.id + 1, exact
-        ).as_dict(),
+        "origin": _place_json(ride.origin_lat, ride.origin_lng, ride.origin_label, ride.id, exact),
+        "destination": _place_json(
+            ride.destination_lat, ride.destination_lng, ride.destination_label, ride.id + 1, exact
+        ),
         "departure_at": iso_utc(ride.departure_at),
         "timezone": ride.timezone,
         "seats": ride.seats,
@@ -228,6 +228,17 @@ def _ride_json(ride, driver: dict, exact: bool) -> dict:
         "status": ride.status,
         "created_at": iso_utc(ride.created_at),
     }
+
+
+def _place_json(lat: float, lng: float, label: str | None, seed: int, exact: bool) -> dict:
+    """`shown_place(Place(lat, lng, label), seed, exact).as_dict()`, without the two objects
+    (a page of search results shows forty such places)."""
+    if not exact:
+        lat, lng = approximate(lat, lng, seed)
+    data: dict = {"lat": lat, "lng": lng}
+    if label:
+        data["label"] = label
+    return data
 
 
 def occurrence_json(occurrence: RideOccurrence) -> dict:

@@ -1,3 +1,4 @@
+import random
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -7,7 +8,10 @@ import pytest
 from sqlalchemy import event, func, select
 
 from sharemarket.extensions import db
+from sharemarket.geo import Place
+from sharemarket.rides import schemas
 from sharemarket.rides.models import Ride, RideOccurrence, SeatBooking
+from sharemarket.rides.privacy import shown_place
 
 PARIS = ZoneInfo("Europe/Paris")
 HENNEBONT = {"lat": 47.8050, "lng": -3.2770, "label": "Hennebont"}
@@ -321,3 +325,12 @@ def test_the_rides_endpoints_are_in_the_openapi_document(client):
     assert {"/rides", "/rides/search", "/rides/{ride_id}/bookings", "/meeting-points"} <= set(paths)
     params = {p["name"] for p in paths["/rides/search"]["get"]["parameters"]}
     assert {"from", "to", "depart_after", "depart_before", "seats"} <= params
+
+
+def test_a_rides_places_in_json_are_those_shown_to_a_stranger_or_to_its_people():
+    rng = random.Random(5)
+    for n in range(300):
+        lat, lng = rng.uniform(-89, 89), rng.uniform(-180, 180)
+        label, exact = rng.choice([None, "", "Gare de Lorient"]), n % 3 == 0
+        expected = shown_place(Place(lat, lng, label), n, exact).as_dict()
+        assert schemas._place_json(lat, lng, label, n, exact) == expected
