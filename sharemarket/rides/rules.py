@@ -309,18 +309,11 @@ class PassengerTrip:
         """`best_routes` for one ride."""
         return self.best_routes([origin[0]], [origin[1]], [destination[0]], [destination[1]], [max_detour])[0]
 
-    def best_routes(
-        self,
-        origin_lat: Sequence[float],
-        origin_lng: Sequence[float],
-        destination_lat: Sequence[float],
-        destination_lng: Sequence[float],
-        max_detour: Sequence[float],
-    ) -> list[Route | None]:
-        """For each ride (its origin, destination and detour limit, column by column): the
-        cheapest feasible pick-up/drop-off pair by the fast distance, or None (`cheapest`)."""
-        routes: list[Route | None] = [None] * len(origin_lat)
-        found = self.cheapest(origin_lat, origin_lng, destination_lat, destination_lng, max_detour)
+    def best_routes(self, *rides: Sequence[float]) -> list[Route | None]:
+        """For each ride, given column by column as `cheapest` takes them: the cheapest feasible
+        pick-up/drop-off pair by the fast distance, or None."""
+        routes: list[Route | None] = [None] * len(rides[0])
+        found = self.cheapest(*rides)
         columns = (found.rides.tolist(), found.pairs.tolist(), found.detour_km.tolist(), found.pickup_leg_km.tolist())
         for n, pair, detour_km, leg_km in zip(*columns, strict=True):
             routes[n] = self.route(pair, detour_km, leg_km)
