@@ -323,7 +323,7 @@ class Ranking(Sequence):
             return
         _, _, departs, o_lat, o_lng, d_lat, d_lng, max_detour, _ = zip(*rows, strict=True)
         self.trip = rules.PassengerTrip(pickups, dropoffs)
-        found = self.trip.cheapest(o_lat, o_lng, d_lat, d_lng, [fast_limit(km) for km in max_detour])
+        found = self.trip.cheapest(o_lat, o_lng, d_lat, d_lng, fast_limit(np.array(max_detour)))
         if not len(found.rides):
             return
         rides = found.rides.tolist()
