@@ -28,7 +28,7 @@ from sqlalchemy.orm import joinedload
 from sharemarket import geo
 from sharemarket.accounts.models import User
 from sharemarket.communities import rules as community_rules
-from sharemarket.db import UTCDateTime, among_bound, plain_rows
+from sharemarket.db import UTCDateTime, among_bound, driver_rows, plain_rows
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
@@ -295,8 +295,8 @@ def search(
     statement, values = _candidates(
         pickups, dropoffs, depart_after, depart_before, seats, now, exclude_driver_id, viewer_id
     )
-    # Plain rows through the session's connection: no ORM entity to build, the ORM layer is overhead.
-    rows = db.session.connection().execute(statement, values).all() if values is not None else []
+    # Rows as the database driver gives them: SQLAlchemy's result layer cost more than the query.
+    rows = driver_rows(statement, values) if values is not None else []
     speed = setting("RIDES_AVERAGE_SPEED_KMH")
     found = Ranking(rows, pickups, dropoffs, depart_after, speed)
     return SearchResult(origin, destination, found, pickups, dropoffs, speed)
@@ -322,6 +322,9 @@ class Ranking(Sequence):
         if not rows:
             return
         _, _, departs, o_lat, o_lng, d_lat, d_lng, max_detour, _ = zip(*rows, strict=True)
+        if isinstance(departs[0], str):  # SQLite's text (`driver_rows`), in UTC
+            departs = [datetime.fromisoformat(text) for text in departs]
+        self.departs = departs
         self.trip = rules.PassengerTrip(pickups, dropoffs)
         found = self.trip.cheapest(o_lat, o_lng, d_lat, d_lng, fast_limit(np.array(max_detour)))
         if not len(found.rides):
@@ -357,10 +360,11 @@ class Ranking(Sequence):
         return self._found(self.order[index])
 
     def _found(self, n: int) -> _Found:
-        occurrence_id, ride_id, departs_at, *ride = self.rows[self.rides[n]]
+        row = self.rides[n]
+        occurrence_id, ride_id, _, *ride = self.rows[row]
         return _Found(
             self.score[n],
-            _utc(departs_at, None),
+            _utc(self.departs[row], None),
             occurrence_id,
             ride_id,
             _EPOCH + self.pickup_us[n] * _MICROSECOND,

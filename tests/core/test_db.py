@@ -1,11 +1,11 @@
 import math
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from sharemarket.accounts.models import User
-from sharemarket.db import among, among_bound, insert_many, json_loads
+from sharemarket.db import UTCDateTime, among, among_bound, driver_rows, insert_many, json_loads
 from sharemarket.extensions import db
 from sharemarket.notifications.models import OutboxEmail
 
@@ -69,3 +69,22 @@ def test_json_columns_are_read_by_orjson_and_what_it_refuses_by_the_standard_lib
     assert math.isnan(json_loads("[NaN]")[0]) and json_loads("[Infinity]") == [math.inf]
     with pytest.raises(ValueError):
         json_loads("[0, 1")
+
+
+def test_driver_rows_are_the_rows_of_execute_as_the_driver_gives_them(make_user):
+    people = [make_user() for _ in range(4)]
+    since = min(person.created_at for person in people) - timedelta(seconds=1)
+    statement = (
+        select(User.id, User.display_name, User.created_at)
+        .where(User.created_at >= bindparam("since", type_=UTCDateTime()), User.id > 0, User.is_admin.is_(False))
+        .order_by(User.id)
+        .limit(3)
+    )
+    expected = db.session.execute(statement, {"since": since}).all()
+    found = driver_rows(statement, {"since": since})
+    assert len(found) == 3 and [row[:2] for row in found] == [tuple(row[:2]) for row in expected]
+    if db.engine.dialect.name == "sqlite":  # datetimes as SQLite keeps them: UTC text
+        assert [datetime.fromisoformat(row[2]).replace(tzinfo=UTC) for row in found] == [row[2] for row in expected]
+    else:
+        assert [row[2] for row in found] == [row[2] for row in expected]
+    assert driver_rows(statement, {"since": since + timedelta(days=1)}) == []
