@@ -405,6 +405,7 @@ def time_gap_minutes(pickup_at: datetime, wanted_from: datetime) -> float:
     return abs((pickup_at - wanted_from).total_seconds()) / 60
 
 
-def match_score(route: Route, gap_minutes: float) -> float:
-    """Lower is better: detour, the passenger's way to the meeting points, and the time gap."""
-    return route.cost + GAP_WEIGHT_PER_MINUTE * gap_minutes
+def match_score(route_cost, gap_minutes):
+    """Lower is better: a route's cost (`Route.cost`: detour and the passenger's way to the
+    meeting points) and the time gap. Numbers, or arrays of them (`search.Ranking`)."""
+    return route_cost + GAP_WEIGHT_PER_MINUTE * gap_minutes

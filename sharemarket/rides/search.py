@@ -332,18 +332,11 @@ class Ranking(Sequence):
         rides = found.rides.tolist()
         epoch = _EPOCH_NAIVE if departs[0].tzinfo is None else _EPOCH
         departs_us = np.array([(departs[n] - epoch) // _MICROSECOND for n in rides], dtype=np.int64)
-        # The pick-up time, to the nearest minute, as `_to_minute(departure + timedelta(minutes=...))`.
-        drive_us = np.rint(rules.driving_minutes(found.pickup_leg_km, speed_kmh) * 60_000_000).astype(np.int64)
-        pickup_us = departs_us + drive_us + _MINUTE_US // 2
-        pickup_us -= pickup_us % _MINUTE_US
-        # The drop-off time likewise, from the pick-up time and the pick-up to drop-off distance.
-        ride_km = self.trip.ride_km[found.pairs]
-        dropoff_us = pickup_us + np.rint(rules.driving_minutes(ride_km, speed_kmh) * 60_000_000).astype(np.int64)
-        dropoff_us += _MINUTE_US // 2
-        dropoff_us -= dropoff_us % _MINUTE_US
-        # `rules.match_score` with `rules.time_gap_minutes`, on every match at once.
+        pickup_us = _minute_after(departs_us, found.pickup_leg_km, speed_kmh)
+        dropoff_us = _minute_after(pickup_us, self.trip.ride_km[found.pairs], speed_kmh)
+        # `rules.time_gap_minutes`, on every match at once.
         gap_minutes = np.abs(pickup_us - (depart_after - _EPOCH) // _MICROSECOND) / 1e6 / 60
-        score = found.cost + rules.GAP_WEIGHT_PER_MINUTE * gap_minutes
+        score = rules.match_score(found.cost, gap_minutes)
         ids = np.array([rows[n][0] for n in rides], dtype=np.int64)
         self.order = np.lexsort((ids, departs_us, score)).tolist()
         self.rides, self.score = rides, score.tolist()
@@ -374,14 +367,18 @@ class Ranking(Sequence):
         )
 
 
+def _minute_after(start_us, crow_km, speed_kmh):
+    """Instants (integer microseconds, arrays) `rules.driving_minutes` after `start_us`, to the
+    nearest minute: as `start + timedelta(minutes=...)` would be, half a minute added and the
+    seconds dropped."""
+    import numpy as np
+
+    drive_us = np.rint(rules.driving_minutes(crow_km, speed_kmh) * 60_000_000).astype(np.int64)
+    instant_us = start_us + drive_us + _MINUTE_US // 2
+    return instant_us - instant_us % _MINUTE_US
+
+
 _utc = UTCDateTime().process_result_value
-
-
-_HALF_MINUTE = timedelta(seconds=30)
-
-
-def _to_minute(instant: datetime) -> datetime:
-    return (instant + _HALF_MINUTE).replace(second=0, microsecond=0)
 
 
 def _place(option: rules.Option, door: Place) -> Place:

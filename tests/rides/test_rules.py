@@ -193,8 +193,8 @@ def test_score_prefers_less_detour_and_sooner():
     door = rules.Option(LANESTER, 0.0)
     small = rules.Route(door, door, 1.0, 0)
     big = rules.Route(door, door, 8.0, 0)
-    assert rules.match_score(small, 10) < rules.match_score(big, 10)
-    assert rules.match_score(small, 10) < rules.match_score(small, 300)
+    assert rules.match_score(small.cost, 10) < rules.match_score(big.cost, 10)
+    assert rules.match_score(small.cost, 10) < rules.match_score(small.cost, 300)
 
 
 def test_shared_km_counts_each_seat():

@@ -289,7 +289,7 @@ def test_the_ranking_of_all_candidates_at_once_is_that_of_each_match_scored_alon
         departs = departs.replace(tzinfo=UTC)
         minutes = rules.driving_minutes(route.pickup_leg_km, 60)
         pickup_at = (departs + timedelta(minutes=minutes) + timedelta(seconds=30)).replace(second=0, microsecond=0)
-        score = rules.match_score(route, rules.time_gap_minutes(pickup_at, after))
+        score = rules.match_score(route.cost, rules.time_gap_minutes(pickup_at, after))
         minutes = rules.driving_minutes(route.ride_km, 60)
         dropoff_at = (pickup_at + timedelta(minutes=minutes) + timedelta(seconds=30)).replace(second=0, microsecond=0)
         found = search._Found(score, departs, occurrence_id, ride_id, pickup_at, route, tuple(ride), dropoff_at)
