@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import math
-import time
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from time import monotonic
 
 from sqlalchemy import select
 
@@ -149,7 +149,7 @@ def register() -> Register:
     one in this process at once, `forget`)."""
     bind = db.session.get_bind()
     key = str(getattr(bind, "engine", bind).url)
-    now = time.monotonic()
+    now = monotonic()
     kept = _registers.get(key)
     if kept is None or now - kept[0] >= float(setting("RIDES_MEETING_POINTS_REFRESH_SECONDS")):
         table = MeetingPoint.__table__

@@ -95,7 +95,7 @@ def test_the_nearest_areas_are_those_of_a_walk_through_every_open_one(app):
 
 def test_areas_loaded_elsewhere_show_up_after_the_refresh_time(app, tmp_path, monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(meeting_points.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(meeting_points, "monotonic", lambda: clock[0])  # this module's clock only
     meeting_points.load_csv(_write(tmp_path, ROWS[:1]))
     assert [p.name for p, _km in meeting_points.near(47.77, -3.35, 5)] == ["Aire de Géant"]
     # Another process (a `meeting-points load` on the server) renames it: not seen yet...
