@@ -146,11 +146,13 @@ def insert_many(table: Table, rows: list[dict]) -> None:
             copy.write_row([row[name] for name in columns])
 
 
-@dataclass(frozen=True)
+@dataclass
 class _DriverStatement:
     compiled: Compiled
     positions: tuple[str, ...] | None  # qmark drivers (SQLite): the parameters' order
     processors: dict  # parameter name -> the bind processor of its type
+    expands: bool  # has IN lists to write out at each execution
+    columns: tuple | None = None  # `driver_records`: the result's keys and processors
 
 
 _driver_statements: dict[tuple, _DriverStatement] = {}
@@ -164,27 +166,75 @@ def driver_rows(statement: Select, values: dict) -> list[tuple]:
     so floats and instants are not parsed from text. For a search's ~140 candidates: 0.4 ms of
     CPU on PostgreSQL instead of 1.2 ms through `execute`, and 0.7M fewer instructions on SQLite.
     SQLAlchemy's execution events do not see these statements."""
+    return _driver_execute(statement, values)[1].fetchall()
+
+
+def driver_records(statement: Select, values: dict) -> list[SimpleNamespace]:
+    """`driver_rows` with each value made what SQLAlchemy's `execute` gives (its type's result
+    processor: SQLite's dates, booleans, JSON; our UTC instants), as plain objects with the
+    columns as attributes, as `plain_rows` gives them. A page of search results on PostgreSQL:
+    0.65M fewer instructions per request (13.84M -> 13.19M); on SQLite about the same."""
+    prepared, cursor = _driver_execute(statement, values)
+    rows = cursor.fetchall()
+    if prepared.columns is None:
+        prepared.columns = _columns_of(prepared.compiled, cursor.description)
+    keys, processors = prepared.columns
+    records = [SimpleNamespace(**dict(zip(keys, row, strict=True))) for row in rows]
+    for key, process in processors:
+        for record in records:
+            setattr(record, key, process(getattr(record, key)))
+    return records
+
+
+def _columns_of(compiled: Compiled, description) -> tuple[list[str], list[tuple]]:
+    """A statement's column keys, and (key, result processor) for the columns that have one. The
+    driver's type codes are those of its first execution."""
+    keys, processors = [], []
+    for entry, column in zip(compiled._result_columns, description, strict=True):
+        keys.append(entry.keyname)
+        process = entry.type._cached_result_processor(compiled.dialect, column[1])
+        if process is not None:
+            processors.append((entry.keyname, process))
+    return keys, processors
+
+
+def _driver_execute(statement: Select, values: dict):
+    """The driver's cursor of a statement run with its values, and its compiled form."""
     from sharemarket.extensions import db
 
     connection = db.session.connection()
     dialect = connection.dialect
     prepared = _driver_statements.get((statement, dialect.name))
     if prepared is None:
-        compiled = statement.compile(dialect=dialect)
-        processors = {}
-        for bind, name in compiled.bind_names.items():
-            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None:
-                processors[name] = process
-        positions = tuple(compiled.positiontup) if compiled.positional else None
-        prepared = _driver_statements[statement, dialect.name] = _DriverStatement(compiled, positions, processors)
-    params = prepared.compiled.construct_params(values)
+        prepared = _driver_statements[statement, dialect.name] = _driver_statement(statement, dialect)
+    compiled = prepared.compiled
+    params = compiled.construct_params(values, _no_postcompile=True)
     for name, process in prepared.processors.items():
         params[name] = process(params[name])
+    sql, positions = compiled.string, prepared.positions
+    if prepared.expands:  # IN lists (SQLite): one placeholder per value, in a string of its own
+        expanded = compiled.construct_expanded_state(params)
+        sql, params, positions = expanded.statement, expanded.parameters, expanded.positiontup
     driver = connection.connection.driver_connection
-    if prepared.positions is None:
-        return driver.execute(prepared.compiled.string, params, binary=True).fetchall()
-    return driver.execute(prepared.compiled.string, [params[name] for name in prepared.positions]).fetchall()
+    if positions is None:
+        return prepared, driver.execute(sql, params, binary=True)
+    return prepared, driver.execute(sql, [params[name] for name in positions])
+
+
+def _driver_statement(statement: Select, dialect) -> _DriverStatement:
+    compiled = statement.compile(dialect=dialect)
+    processors = {}
+    for bind, name in compiled.bind_names.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors[name] = _each(process) if bind.expanding else process
+    positions = tuple(compiled.positiontup) if compiled.positional else None
+    expands = any(bind.expanding for bind in compiled.bind_names)
+    return _DriverStatement(compiled, positions, processors, expands)
+
+
+def _each(process):
+    return lambda values: [process(value) for value in values]
 
 
 def plain_rows(result: Result) -> list[SimpleNamespace]:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import joinedload
 from sharemarket import geo
 from sharemarket.accounts.models import User
 from sharemarket.communities import rules as community_rules
-from sharemarket.db import UTCDateTime, among_bound, driver_rows, plain_rows
+from sharemarket.db import UTCDateTime, among_bound, driver_records, driver_rows
 from sharemarket.errors import ValidationFailed
 from sharemarket.extensions import db
 from sharemarket.geo import Place
@@ -424,8 +424,7 @@ def page_rows(matches: list[Match]) -> dict[int, SimpleNamespace]:
     if not matches:
         return {}
     ids = [m.occurrence_id for m in matches]
-    statement = _page_statement(db.session.get_bind().dialect.name)
-    rows = plain_rows(db.session.connection().execute(statement, {"ids": ids}))
+    rows = driver_records(_page_statement(db.session.get_bind().dialect.name), {"ids": ids})
     return {row.occurrence_id: row for row in rows}
 
 

@@ -5,7 +5,16 @@ import pytest
 from sqlalchemy import bindparam, select
 
 from sharemarket.accounts.models import User
-from sharemarket.db import UTCDateTime, among, among_bound, driver_rows, insert_many, json_loads
+from sharemarket.db import (
+    UTCDateTime,
+    among,
+    among_bound,
+    driver_records,
+    driver_rows,
+    insert_many,
+    json_loads,
+    plain_rows,
+)
 from sharemarket.extensions import db
 from sharemarket.notifications.models import OutboxEmail
 
@@ -88,3 +97,22 @@ def test_driver_rows_are_the_rows_of_execute_as_the_driver_gives_them(make_user)
     else:
         assert [row[2] for row in found] == [row[2] for row in expected]
     assert driver_rows(statement, {"since": since + timedelta(days=1)}) == []
+
+
+def test_driver_records_are_the_plain_rows_of_execute(make_user):
+    """Each value through its type's result processor (booleans, UTC instants), an IN list bound
+    at execution (SQLite writes one placeholder per value), lists of any length on one statement."""
+    people = [make_user(display_name=f"P{n}") for n in range(4)]
+    dialect = db.engine.dialect.name
+    statement = (
+        select(User.id, User.display_name, User.is_admin, User.created_at, User.status)
+        .where(among_bound(User.id, "ids", dialect), User.created_at >= bindparam("since", type_=UTCDateTime()))
+        .order_by(User.id)
+    )
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    for ids in ([people[0].id], [p.id for p in people], [p.id for p in people[1:3]], []):
+        values = {"ids": ids, "since": since}
+        expected = plain_rows(db.session.execute(statement, values))
+        found = driver_records(statement, values)
+        assert found == expected and len(found) == len(ids)
+    assert all(isinstance(r.is_admin, bool) and r.created_at.tzinfo is not None for r in found + expected)

@@ -306,3 +306,19 @@ def test_a_ranking_without_candidates_or_matches_is_empty():
     assert len(search.Ranking([], pickups, dropoffs, MORNING, 60)) == 0
     far = (1, 1, MORNING, 48.5, -4.5, 48.4, -4.4, 1.0, 14.0)  # Brest, nowhere near
     assert list(search.Ranking([far], pickups, dropoffs, MORNING, 60)) == []
+
+
+def test_a_pages_rows_are_those_of_execute(make_ride, now):
+    """`page_rows` reads by the driver what a plain `execute` of its statement gives: dates,
+    JSON lists, booleans and instants made the same values."""
+    from sharemarket.db import plain_rows
+
+    make_ride(note="Café")
+    make_ride(departure_at=MORNING + timedelta(hours=1))
+    matches = _result(now, hours=72).page(0, 20)
+    assert len(matches) >= 3
+    found = search.page_rows(matches)
+    statement = search._page_statement(db.engine.dialect.name)
+    expected = plain_rows(db.session.execute(statement, {"ids": [m.occurrence_id for m in matches]}))
+    assert found == {row.occurrence_id: row for row in expected}
+    assert {type(row.weekdays) for row in found.values()} == {list, type(None)}
