@@ -125,6 +125,20 @@ def _among(column, dialect: str, name: str | None, values: list | None = None) -
     return column.in_(bindparam(name, values, expanding=True))
 
 
+def read_without_transaction() -> None:
+    """For a request that only reads, called before its first statement: on PostgreSQL the
+    session's connection runs each statement on its own (autocommit), without the BEGIN and
+    COMMIT round trips of a transaction (0.17 ms of the web's and the database's CPU per request,
+    a thirtieth of a ride search). Under READ COMMITTED each statement of a transaction already
+    sees its own snapshot, so the reads see what they would have seen. SQLite's driver begins no
+    transaction for reads anyway; a session already bound to a connection (tests) is left as is."""
+    from sharemarket.extensions import db
+
+    bind = db.session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def insert_many(table: Table, rows: list[dict]) -> None:
     """INSERT a job's batch of rows (dicts with the same keys) in the session's transaction.
     PostgreSQL gets them by COPY: as an executemany, psycopg sends and prepares a statement per

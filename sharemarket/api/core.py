@@ -12,6 +12,7 @@ from flask import current_app, g, jsonify, request
 from pydantic import BaseModel, Field, ValidationError
 
 from sharemarket.api.schemas import Schema
+from sharemarket.db import read_without_transaction
 from sharemarket.errors import DomainError, Unauthorized, ValidationFailed
 
 PROBLEM_TYPES = {
@@ -129,6 +130,7 @@ class Operation:
     tags: Sequence[str] = ()
     description: str = ""
     paginated: bool = False
+    reads_only: bool = False
 
 
 def endpoint(
@@ -141,17 +143,22 @@ def endpoint(
     tags: Sequence[str] = (),
     description: str = "",
     paginated: bool = False,
+    reads_only: bool = False,
 ) -> Callable:
     """Declare an API operation: authentication, body/query models, documented responses.
 
     The view receives `body=` and `query=` as validated pydantic models when declared.
     auth: "required" (401 without a valid bearer token), "optional" or "none".
+    reads_only: the operation never writes, so its reads need no transaction
+    (`db.read_without_transaction`); for the hottest reads.
     """
-    op = Operation(summary, auth, body, query, responses or {}, tags, description, paginated)
+    op = Operation(summary, auth, body, query, responses or {}, tags, description, paginated, reads_only)
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
+            if op.reads_only:
+                read_without_transaction()
             if op.auth != "none":
                 g.api_user = _bearer_user()
                 if op.auth == "required" and g.api_user is None:

@@ -72,6 +72,7 @@ def create_ride(body: RideIn):
     responses={200: MatchPage},
     tags=["rides"],
     paginated=True,
+    reads_only=True,
 )
 def search_rides(query: RideSearchQuery):
     user = optional_api_user()
@@ -101,6 +102,7 @@ def search_rides(query: RideSearchQuery):
     page["results"] = [match_json(m, rows[m.occurrence_id], nearest) for m in matches]
     # COMMIT, not the ROLLBACK of the session's close: psycopg forgets its prepared statements at
     # every ROLLBACK, and PostgreSQL would plan the search again on each request (as for listings).
+    # (Without a transaction, `reads_only`, the COMMIT sends nothing.)
     db.session.commit()
     return jsonify(page)
 

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from sharemarket.extensions import db
 from sharemarket.geo import Place
-from sharemarket.rides import schemas
+from sharemarket.rides import schemas, search
 from sharemarket.rides.models import Ride, RideOccurrence, SeatBooking
 from sharemarket.rides.privacy import shown_place
 
@@ -343,3 +343,48 @@ def test_a_rides_places_in_json_are_those_shown_to_a_stranger_or_to_its_people()
         label, exact = rng.choice([None, "", "Gare de Lorient"]), n % 3 == 0
         expected = shown_place(Place(lat, lng, label), n, exact).as_dict()
         assert schemas._place_json(lat, lng, label, n, exact) == expected
+
+
+def test_a_search_reads_without_a_transaction_on_postgresql(live_app):
+    """`reads_only`: on PostgreSQL the search's statements run in autocommit (no BEGIN and
+    COMMIT round trips), for a stranger and for a member alike; the pooled connection goes back
+    to transactions for the next request, which still rolls back what it does not commit."""
+    from sharemarket.accounts import services as accounts
+    from sharemarket.db import utcnow
+    from sharemarket.rides import services
+
+    with live_app.app_context():
+        now = utcnow()
+        driver = accounts.register_user(email="d@example.org", password="long enough pw", display_name="D", now=now)
+        passenger = accounts.register_user(email="p@example.org", password="long enough pw", display_name="P", now=now)
+        leaves = now + timedelta(days=1)
+        services.publish_ride(
+            driver=driver, origin=Place(**HENNEBONT), destination=Place(**VANNES), seats=3, departure_at=leaves, now=now
+        )
+        raw, _ = accounts.issue_token(user=passenger, now=now)
+        db.session.commit()
+        postgres = db.engine.dialect.name == "postgresql"
+    query = {
+        "from": "47.7614,-3.3419",
+        "to": "47.6582,-2.7608",
+        "depart_after": (leaves - timedelta(hours=1)).isoformat(),
+        "depart_before": (leaves + timedelta(hours=1)).isoformat(),
+    }
+    seen = []
+    real_search = search.search
+
+    def watched(**kwargs):
+        seen.append(getattr(db.session.connection().connection.driver_connection, "autocommit", None) is True)
+        return real_search(**kwargs)
+
+    client = live_app.test_client()
+    with patch.object(search, "search", watched):
+        for headers in ({}, {"Authorization": f"Bearer {raw}"}):
+            found = client.get("/api/v1/rides/search", query_string=query, headers=headers)
+            assert found.status_code == 200 and len(found.json["results"]) == 1
+    assert seen == [postgres, postgres]
+    with live_app.app_context():
+        assert getattr(db.session.connection().connection.driver_connection, "autocommit", False) is False
+        db.session.execute(update(Ride).values(note="not kept"))
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).where(Ride.note == "not kept")) == 0
