@@ -193,7 +193,7 @@ def driver_records(statement: Select, values: dict) -> list[SimpleNamespace]:
     if prepared.columns is None:
         prepared.columns = _columns_of(prepared.compiled, cursor.description)
     keys, processors = prepared.columns
-    records = [SimpleNamespace(**dict(zip(keys, row, strict=True))) for row in rows]
+    records = _records(keys, rows)
     for key, process in processors:
         for record in records:
             setattr(record, key, process(getattr(record, key)))
@@ -202,7 +202,9 @@ def driver_records(statement: Select, values: dict) -> list[SimpleNamespace]:
 
 def _columns_of(compiled: Compiled, description) -> tuple[list[str], list[tuple]]:
     """A statement's column keys, and (key, result processor) for the columns that have one. The
-    driver's type codes are those of its first execution."""
+    driver's type codes are those of its first execution. (`_result_columns` and
+    `_cached_result_processor` are SQLAlchemy's own, as `construct_params` flags below: the
+    tests comparing with `execute` are what an upgrade must pass.)"""
     keys, processors = [], []
     for entry, column in zip(compiled._result_columns, description, strict=True):
         keys.append(entry.keyname)
@@ -254,5 +256,8 @@ def _each(process):
 def plain_rows(result: Result) -> list[SimpleNamespace]:
     """A result's rows as plain objects with the columns as attributes, for code that reads many
     fields of a few rows (a page of search results): a Row's attribute costs ten times more."""
-    keys = list(result.keys())
-    return [SimpleNamespace(**dict(zip(keys, row, strict=True))) for row in result.all()]
+    return _records(list(result.keys()), result.all())
+
+
+def _records(keys: list[str], rows) -> list[SimpleNamespace]:
+    return [SimpleNamespace(**dict(zip(keys, row, strict=True))) for row in rows]
